@@ -1,0 +1,29 @@
+"""Albany: one calling interface between HTTP and web logic, served on every loop.
+
+``import albany`` needs no loop or framework; the backends import theirs when chosen.
+"""
+
+from albany.config import Config
+from albany.errors import MissingDependency, StartupError
+from albany.flavour import flavour, flavour_of
+from albany.gateway.cycle import ClientDisconnected
+from albany.http1.limits import Limits
+from albany.neutral import Helpers
+from albany.serving import run
+from albany.spec import SPEC_VERSION
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ClientDisconnected",
+    "Config",
+    "Helpers",
+    "Limits",
+    "MissingDependency",
+    "SPEC_VERSION",
+    "StartupError",
+    "__version__",
+    "flavour",
+    "flavour_of",
+    "run",
+]

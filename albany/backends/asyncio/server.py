@@ -1,0 +1,83 @@
+"""An Albany server on a running asyncio loop: start, serve, stop gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from typing import Any, Optional
+
+from albany.backends.asyncio.clock import AsyncioClock
+from albany.backends.asyncio.protocol import HttpProtocol
+from albany.backends.asyncio.runner import runner_for, wait_for_callback
+from albany.config import Config
+from albany.errors import StartupError
+from albany.flavour import flavour_of
+from albany.gateway.lifespan import Lifespan
+from albany.gateway.server_state import ServerState
+from albany.sockets import bind_socket, describe
+from albany.types import App, BackendName
+
+logger = logging.getLogger("albany.error")
+
+
+def backend_name(loop: asyncio.AbstractEventLoop) -> BackendName:
+    return "uvloop" if type(loop).__module__.startswith("uvloop") else "asyncio"
+
+
+class AsyncioServer:
+    """Serves one app inside an already running asyncio loop (stdlib or uvloop)."""
+
+    def __init__(
+        self, app: App, config: Optional[Config] = None, sock: Optional[socket.socket] = None
+    ) -> None:
+        self.app = app
+        self.config = config or Config()
+        self._sock = sock
+        self._server: Optional[asyncio.base_events.Server] = None
+        self._lifespan: Optional[Lifespan] = None
+        self.state: Optional[ServerState] = None
+
+    @property
+    def sockets(self) -> list[socket.socket]:
+        """The listening sockets (empty before ``start``)."""
+        return list(self._server.sockets) if self._server is not None else []
+
+    async def start(self) -> None:
+        """Run lifespan start-up, then listen. Raises ``StartupError``."""
+        loop = asyncio.get_running_loop()
+        flavour = flavour_of(self.app)
+        runner = runner_for(flavour, loop)
+        config = self.config
+        state = ServerState(
+            self.app, runner, AsyncioClock(loop), config, backend_name(loop), flavour
+        )
+        self.state = state
+        self._lifespan = Lifespan(
+            self.app, runner, config.lifespan, state.lifespan_state, state.extension
+        )
+        failure = await wait_for_callback(self._lifespan.startup)
+        if failure is not None:
+            raise StartupError(f"Application startup failed: {failure}")
+        sock = self._sock or bind_socket(config)
+        self._server = await loop.create_server(
+            lambda: HttpProtocol(state), sock=sock, backlog=config.backlog
+        )
+        logger.info("Albany serving on %s (%s)", describe(sock), backend_name(loop))
+
+    async def stop(self) -> None:
+        """Stop accepting, finish in-flight requests, close idle connections, shut down."""
+        state = self.state
+        if self._server is not None:
+            self._server.close()
+        if state is not None:
+            timeout = self.config.timeout_graceful_shutdown
+            try:
+                await asyncio.wait_for(wait_for_callback(state.begin_shutdown), timeout)
+            except asyncio.TimeoutError:
+                logger.warning("Graceful shutdown timed out; closing connections")
+                state.force_close()
+        if self._lifespan is not None:
+            failure: Any = await wait_for_callback(self._lifespan.shutdown)
+            if failure is not None:
+                logger.error("Application shutdown failed: %s", failure)

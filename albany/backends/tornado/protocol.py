@@ -1,0 +1,111 @@
+"""Per-connection glue: an ``IOStream`` read loop feeding the gateway's ``HttpConnection``.
+
+Tornado has no write-buffer callbacks: a write whose future is not done at once
+means the socket is full, and the gateway is paused until that future completes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Optional
+
+from tornado.iostream import IOStream, StreamClosedError
+
+from albany.gateway.connection import HttpConnection
+from albany.gateway.server_state import ServerState
+
+READ_SIZE = 65536
+
+
+class TornadoTransport:
+    """The gateway's ``Transport`` over an ``IOStream``."""
+
+    __slots__ = ("_stream", "_protocol", "_pending_write", "_closing")
+
+    def __init__(self, stream: IOStream, protocol: "HttpProtocol") -> None:
+        self._stream = stream
+        self._protocol = protocol
+        self._pending_write: Optional["asyncio.Future[None]"] = None
+        self._closing = False
+
+    def write(self, data: bytes) -> None:
+        try:
+            future = self._stream.write(data)
+        except StreamClosedError:
+            return
+        if not future.done():
+            if self._pending_write is None:
+                self._protocol.write_blocked()
+            self._pending_write = future
+            future.add_done_callback(self._written)
+
+    def _written(self, future: "asyncio.Future[None]") -> None:
+        if future is self._pending_write:
+            self._pending_write = None
+            if self._closing:
+                self._stream.close()
+            else:
+                self._protocol.write_drained()
+
+    def pause_reading(self) -> None:
+        self._protocol.reading = False
+
+    def resume_reading(self) -> None:
+        self._protocol.resume_reading()
+
+    def close(self) -> None:
+        self._closing = True
+        if self._pending_write is None:
+            self._stream.close()
+
+
+class HttpProtocol:
+    """One accepted stream: reads until closed, honouring the gateway's pauses."""
+
+    __slots__ = ("_stream", "_connection", "reading", "_resumed")
+
+    def __init__(self, state: ServerState, stream: IOStream, client: Any) -> None:
+        self._stream = stream
+        self.reading = True
+        self._resumed: Optional["asyncio.Future[None]"] = None
+        sockname = stream.socket.getsockname() if stream.socket is not None else None
+        self._connection = HttpConnection(
+            state,
+            TornadoTransport(stream, self),
+            server=_address(sockname),
+            client=_address(client),
+        )
+
+    def write_blocked(self) -> None:
+        self._connection.pause_writing()
+
+    def write_drained(self) -> None:
+        self._connection.resume_writing()
+
+    def resume_reading(self) -> None:
+        self.reading = True
+        resumed, self._resumed = self._resumed, None
+        if resumed is not None and not resumed.done():
+            resumed.set_result(None)
+
+    async def read_until_closed(self) -> None:
+        stream = self._stream
+        connection = self._connection
+        try:
+            while True:
+                if not self.reading:
+                    self._resumed = asyncio.get_running_loop().create_future()
+                    await self._resumed
+                    continue
+                data = await stream.read_bytes(READ_SIZE, partial=True)
+                connection.data_received(data)
+        except StreamClosedError:
+            pass
+        finally:
+            connection.connection_lost()
+
+
+def _address(value: Any) -> Optional[tuple[str, int]]:
+    if isinstance(value, tuple) and len(value) >= 2:
+        return (str(value[0]), int(value[1]))
+    return None

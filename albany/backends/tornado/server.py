@@ -1,0 +1,90 @@
+"""An Albany server on Tornado's IOLoop: start, serve, stop gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from typing import Any, Optional
+
+from tornado.ioloop import IOLoop
+from tornado.iostream import IOStream
+from tornado.tcpserver import TCPServer
+
+from albany.backends.asyncio.runner import wait_for_callback
+from albany.backends.tornado.clock import TornadoClock
+from albany.backends.tornado.protocol import HttpProtocol
+from albany.backends.tornado.runner import runner_for
+from albany.config import Config
+from albany.errors import StartupError
+from albany.flavour import flavour_of
+from albany.gateway.lifespan import Lifespan
+from albany.gateway.server_state import ServerState
+from albany.sockets import bind_socket, describe
+from albany.types import App
+
+logger = logging.getLogger("albany.error")
+
+
+class AlbanyTCPServer(TCPServer):
+    """Tornado's ``TCPServer`` handing each stream to an ``HttpProtocol``."""
+
+    def __init__(self, state: ServerState) -> None:
+        super().__init__()
+        self.state = state
+
+    async def handle_stream(self, stream: IOStream, address: Any) -> None:
+        await HttpProtocol(self.state, stream, address).read_until_closed()
+
+
+class TornadoServer:
+    """Serves one app inside a running Tornado IOLoop."""
+
+    def __init__(
+        self, app: App, config: Optional[Config] = None, sock: Optional[socket.socket] = None
+    ) -> None:
+        self.app = app
+        self.config = config or Config()
+        self._sock = sock
+        self._tcp: Optional[AlbanyTCPServer] = None
+        self._lifespan: Optional[Lifespan] = None
+        self.state: Optional[ServerState] = None
+        self.sockets: list[socket.socket] = []
+
+    async def start(self) -> None:
+        """Run lifespan start-up, then listen. Raises ``StartupError``."""
+        io_loop = IOLoop.current()
+        flavour = flavour_of(self.app)
+        runner = runner_for(flavour, io_loop)
+        config = self.config
+        state = ServerState(self.app, runner, TornadoClock(io_loop), config, "tornado", flavour)
+        self.state = state
+        self._lifespan = Lifespan(
+            self.app, runner, config.lifespan, state.lifespan_state, state.extension
+        )
+        failure = await wait_for_callback(self._lifespan.startup)
+        if failure is not None:
+            raise StartupError(f"Application startup failed: {failure}")
+        sock = self._sock or bind_socket(config)
+        self._tcp = AlbanyTCPServer(state)
+        self._tcp.add_sockets([sock])
+        self.sockets = [sock]
+        logger.info("Albany serving on %s (tornado)", describe(sock))
+
+    async def stop(self) -> None:
+        """Stop accepting, finish in-flight requests, close idle connections, shut down."""
+        state = self.state
+        if self._tcp is not None:
+            self._tcp.stop()
+            self._tcp = None
+        if state is not None:
+            timeout = self.config.timeout_graceful_shutdown
+            try:
+                await asyncio.wait_for(wait_for_callback(state.begin_shutdown), timeout)
+            except asyncio.TimeoutError:
+                logger.warning("Graceful shutdown timed out; closing connections")
+                state.force_close()
+        if self._lifespan is not None:
+            failure: Any = await wait_for_callback(self._lifespan.shutdown)
+            if failure is not None:
+                logger.error("Application shutdown failed: %s", failure)

@@ -1,0 +1,54 @@
+"""Own a Twisted reactor: serve until SIGINT/SIGTERM, then stop gracefully.
+
+A signal stops the reactor once (a second signal is not an error); Albany's
+shutdown runs as a "before shutdown" trigger, so in-flight requests finish first.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+from typing import Any, Optional
+
+from twisted.python.failure import Failure
+
+from albany.backends.twisted.server import TwistedServer
+from albany.config import Config
+from albany.errors import StartupError
+from albany.types import App
+
+
+def serve(app: App, config: Config, reactor: Any, sock: Optional[socket.socket] = None) -> int:
+    """Serve ``app`` on ``reactor`` until a signal; return the exit status."""
+    server = TwistedServer(app, config, sock, reactor)
+    failures: list[BaseException] = []
+
+    def started(_: Any) -> None:
+        reactor.addSystemEventTrigger("before", "shutdown", server.stop)
+
+    def failed(failure: Failure) -> None:
+        failures.append(failure.value)
+        stopping.append(True)
+        reactor.stop()
+
+    stopping: list[bool] = []
+
+    def stop_once() -> None:
+        if reactor.running and not failures and not stopping:
+            stopping.append(True)
+            reactor.stop()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        reactor.callFromThread(stop_once)
+
+    if config.install_signal_handlers:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, on_signal)
+    reactor.callWhenRunning(lambda: server.start().addCallbacks(started, failed))
+    reactor.run(installSignalHandlers=False)
+    if failures:
+        error = failures[0]
+        if isinstance(error, StartupError):
+            raise error
+        raise StartupError(f"Start-up failed: {error!r}") from error
+    return 0

@@ -1,0 +1,96 @@
+"""Per-connection glue: Twisted protocol callbacks to the gateway's ``HttpConnection``.
+
+The protocol registers itself as the transport's streaming producer, so Twisted's
+``pauseProducing``/``resumeProducing`` become the gateway's write-side flow control.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.interfaces import IHalfCloseableProtocol, IPushProducer
+from twisted.internet.protocol import Protocol, ServerFactory
+from twisted.python.failure import Failure
+from zope.interface import implementer
+
+from albany.gateway.connection import HttpConnection
+from albany.gateway.server_state import ServerState
+
+
+def _address(address: Any) -> Optional[tuple[str, int]]:
+    if isinstance(address, (IPv4Address, IPv6Address)):
+        return (address.host, address.port)
+    return None
+
+
+class TwistedTransport:
+    """The gateway's ``Transport`` over an ``ITCPTransport``."""
+
+    __slots__ = ("_transport", "write", "pause_reading", "resume_reading")
+
+    def __init__(self, transport: Any) -> None:
+        self._transport = transport
+        self.write = transport.write
+        self.pause_reading = transport.pauseProducing
+        self.resume_reading = transport.resumeProducing
+
+    def close(self) -> None:
+        # A transport with a registered producer would wait for it before closing.
+        self._transport.unregisterProducer()
+        self._transport.loseConnection()
+
+
+@implementer(IPushProducer, IHalfCloseableProtocol)
+class HttpProtocol(Protocol):
+    """One accepted connection."""
+
+    def __init__(self, state: ServerState) -> None:
+        self._state = state
+        self._connection: Optional[HttpConnection] = None
+
+    def connectionMade(self) -> None:
+        transport = self.transport
+        transport.registerProducer(self, True)  # type: ignore[union-attr]
+        self._connection = HttpConnection(
+            self._state,
+            TwistedTransport(transport),
+            server=_address(transport.getHost()),  # type: ignore[union-attr]
+            client=_address(transport.getPeer()),  # type: ignore[union-attr]
+        )
+
+    def dataReceived(self, data: bytes) -> None:
+        self._connection.data_received(data)  # type: ignore[union-attr]
+
+    def readConnectionLost(self) -> None:
+        self._connection.eof_received()  # type: ignore[union-attr]
+
+    def writeConnectionLost(self) -> None:
+        pass
+
+    def connectionLost(self, reason: Failure = None) -> None:  # type: ignore[assignment]
+        if self._connection is not None:
+            self._connection.connection_lost()
+
+    # IPushProducer: the transport's write buffer is over or back under its mark
+
+    def pauseProducing(self) -> None:
+        self._connection.pause_writing()  # type: ignore[union-attr]
+
+    def resumeProducing(self) -> None:
+        self._connection.resume_writing()  # type: ignore[union-attr]
+
+    def stopProducing(self) -> None:
+        pass  # connectionLost follows
+
+
+class HttpFactory(ServerFactory):
+    """Builds an ``HttpProtocol`` for each connection of one server."""
+
+    noisy = False
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+
+    def buildProtocol(self, addr: Any) -> HttpProtocol:
+        return HttpProtocol(self.state)

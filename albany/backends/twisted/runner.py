@@ -1,0 +1,90 @@
+"""Driving apps on a Twisted reactor: twisted and neutral apps as Deferreds.
+
+Cross-flavour rule: an asyncio-flavoured app is driven by an ``AsyncioRunner`` on
+the loop under Twisted's asyncio reactor; any other reactor fails at start-up.
+"""
+
+from __future__ import annotations
+
+from inspect import iscoroutine
+from typing import Any, Awaitable
+
+import txaio.tx
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.failure import Failure
+
+from albany.backends.twisted.reactors import (
+    asyncio_loop_of,
+    asyncio_reactor_on,
+    start_hosted_reactor,
+)
+from albany.gateway.interfaces import AppRunner, AppTask
+from albany.neutral import Helpers
+from albany.types import App, Flavour
+
+
+async def _await(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
+
+
+def as_deferred(value: Any) -> Deferred[Any]:
+    """A Deferred for a coroutine, a Deferred or any awaitable."""
+    if isinstance(value, Deferred):
+        return value
+    if not iscoroutine(value):
+        value = _await(value)
+    return Deferred.fromCoroutine(value)
+
+
+class TwistedRunner:
+    """Runs app calls like ``Deferred.fromCoroutine``; futures are Deferreds."""
+
+    def __init__(self, reactor: Any) -> None:
+        self._reactor = reactor
+        self.create_future = Deferred
+        self.helpers = Helpers(
+            txaio.tx.with_config(),
+            ensure_future=as_deferred,
+            run_in_thread=self._run_in_thread,
+            loop_name="twisted",
+        )
+
+    def _run_in_thread(self, fun: Any, *args: Any) -> Deferred[Any]:
+        return deferToThreadPool(self._reactor, self._reactor.getThreadPool(), fun, *args)
+
+    def resolve(self, future: Deferred[Any], value: Any) -> None:
+        if not future.called:
+            future.callback(value)
+
+    def run(self, app: App, scope: Any, task: AppTask) -> None:
+        try:
+            result = app(scope, task.receive, task.send)  # type: ignore[attr-defined]
+            if result is None:
+                task.app_finished(None)
+                return
+            deferred = as_deferred(result)
+        except BaseException as error:  # noqa: BLE001 - reported to the cycle
+            task.app_finished(error)
+            return
+        deferred.addBoth(_report, task)
+
+
+def _report(result: Any, task: AppTask) -> None:
+    task.app_finished(result.value if isinstance(result, Failure) else None)
+
+
+def runner_for(flavour: Flavour, reactor: Any) -> AppRunner:
+    """The runner for an app of ``flavour`` on ``reactor`` (cross-flavour rule)."""
+    if flavour == "asyncio":
+        from albany.backends.asyncio.runner import AsyncioRunner
+
+        return AsyncioRunner(asyncio_loop_of(reactor))
+    return TwistedRunner(reactor)
+
+
+def hosted_twisted_runner(loop: Any) -> TwistedRunner:
+    """A ``TwistedRunner`` on the asyncio reactor over ``loop``, a running asyncio loop."""
+    reactor = asyncio_reactor_on(loop)
+    start_hosted_reactor(reactor)
+    return TwistedRunner(reactor)

@@ -1,0 +1,103 @@
+"""An Albany server on a Twisted reactor: start, serve, stop gracefully (Deferreds)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from typing import Any, Optional
+
+from twisted.internet.defer import Deferred, inlineCallbacks
+
+from albany.backends.twisted.clock import TwistedClock
+from albany.backends.twisted.protocol import HttpFactory
+from albany.backends.twisted.reactors import installed_reactor
+from albany.backends.twisted.runner import runner_for
+from albany.config import Config
+from albany.errors import StartupError
+from albany.flavour import flavour_of
+from albany.gateway.lifespan import Lifespan
+from albany.gateway.server_state import ServerState
+from albany.sockets import bind_socket, describe
+from albany.types import App
+
+logger = logging.getLogger("albany.error")
+
+
+def wait_for_callback(start: Any) -> Deferred[Any]:
+    """A Deferred for the single value that ``start(callback)`` reports."""
+    deferred: Deferred[Any] = Deferred()
+
+    def callback(value: Any) -> None:
+        if not deferred.called:
+            deferred.callback(value)
+
+    start(callback)
+    return deferred
+
+
+class TwistedServer:
+    """Serves one app on a reactor, running or about to run; ``start``/``stop`` return Deferreds."""
+
+    def __init__(
+        self,
+        app: App,
+        config: Optional[Config] = None,
+        sock: Optional[socket.socket] = None,
+        reactor: Any = None,
+    ) -> None:
+        self.app = app
+        self.config = config or Config()
+        self._sock = sock
+        self._reactor = reactor
+        self._port: Any = None
+        self._lifespan: Optional[Lifespan] = None
+        self.state: Optional[ServerState] = None
+        self.sockets: list[socket.socket] = []
+
+    @inlineCallbacks
+    def start(self) -> Any:
+        """Run lifespan start-up, then listen. Fails with ``StartupError``."""
+        reactor = self._reactor or installed_reactor()
+        if reactor is None:
+            raise StartupError("No reactor is installed; install one before starting")
+        self._reactor = reactor
+        flavour = flavour_of(self.app)
+        runner = runner_for(flavour, reactor)
+        config = self.config
+        state = ServerState(self.app, runner, TwistedClock(reactor), config, "twisted", flavour)
+        self.state = state
+        self._lifespan = Lifespan(
+            self.app, runner, config.lifespan, state.lifespan_state, state.extension
+        )
+        failure = yield wait_for_callback(self._lifespan.startup)
+        if failure is not None:
+            raise StartupError(f"Application startup failed: {failure}")
+        sock = self._sock or bind_socket(config)
+        self._port = reactor.adoptStreamPort(sock.fileno(), sock.family, HttpFactory(state))
+        self.sockets = [sock]  # kept open: it is what getsockname() answers from
+        logger.info("Albany serving on %s (twisted, %s)", describe(sock), type(reactor).__name__)
+
+    @inlineCallbacks
+    def stop(self) -> Any:
+        """Stop accepting, finish in-flight requests, close idle connections, shut down."""
+        state = self.state
+        if self._port is not None:
+            yield self._port.stopListening()
+            self._port = None
+            for sock in self.sockets:
+                sock.close()
+        if state is not None:
+            idle = wait_for_callback(state.begin_shutdown)
+            timeout = self.config.timeout_graceful_shutdown
+            if timeout is not None:
+                idle.addTimeout(timeout, self._reactor, onTimeoutCancel=self._timed_out)
+            yield idle
+        if self._lifespan is not None:
+            failure = yield wait_for_callback(self._lifespan.shutdown)
+            if failure is not None:
+                logger.error("Application shutdown failed: %s", failure)
+
+    def _timed_out(self, result: Any, timeout: float) -> None:
+        logger.warning("Graceful shutdown timed out; closing connections")
+        if self.state is not None:
+            self.state.force_close()

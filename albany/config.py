@@ -1,0 +1,35 @@
+"""Server settings shared by every backend, the CLI and ``albany.run``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Optional
+
+from albany.http1.limits import Limits
+
+LoopName = Literal["auto", "asyncio", "uvloop", "twisted", "tornado"]
+LifespanMode = Literal["auto", "on", "off"]
+
+
+@dataclass
+class Config:
+    """Everything a server needs besides the app. Defaults are the CLI's."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    uds: Optional[str] = None
+    fd: Optional[int] = None
+    loop: LoopName = "auto"
+    reactor: Optional[str] = None
+    root_path: str = ""
+    lifespan: LifespanMode = "auto"
+    timeout_keep_alive: float = 5.0
+    timeout_request_header: float = 10.0
+    timeout_graceful_shutdown: Optional[float] = 30.0
+    limits: Limits = field(default_factory=Limits)
+    access_log: bool = True
+    log_level: str = "info"
+    backlog: int = 2048
+    install_signal_handlers: bool = True
+    high_water: int = 65536
+    """Bytes buffered (request body in, response out) before flow control pushes back."""

@@ -1,0 +1,307 @@
+"""One HTTP/1.1 connection: request events to cycles, in order, with flow control and timeouts.
+
+A connection is always in one of these states (``_cycle`` / ``_receiving``):
+
+========== ================================ ===============================
+state      meaning                          leaves when
+========== ================================ ===============================
+idle       no response owed                 a request head arrives
+busy       ``_cycle`` owes a response       its response completes
+draining   response done, body still comes  the body's end arrives
+closing    no further request               the backend reports the loss
+========== ================================ ===============================
+
+Invariants:
+
+1. Responses leave in request order: a pipelined request waits in ``_pending`` until
+   the response before it is complete and its body read.
+2. Reading is paused while the app has not consumed ``high_water`` body bytes, or
+   while pipelined requests wait; it resumes when the app catches up.
+3. One deadline at a time: the request-head timeout while a head is incomplete,
+   the keep-alive timeout while idle. One timer serves both, re-armed lazily.
+4. A protocol error is answered after the responses owed before it, then the
+   connection closes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from typing import Any, Optional, Union
+
+from albany.gateway.cycle import RequestCycle
+from albany.gateway.interfaces import AppRunner, Timer, Transport
+from albany.gateway.server_state import ServerState
+from albany.http1.errors import ProtocolError
+from albany.http1.events import Data, Event, Request
+from albany.http1.reader import RequestReader
+from albany.http1.writer import ResponseWriter, error_response
+from albany.spec import ASGI_VERSIONS
+
+logger = logging.getLogger("albany.error")
+access_logger = logging.getLogger("albany.access")
+
+_MAX_PIPELINED = 16
+
+
+class HttpConnection:
+    """The gateway side of one connection; the backend forwards its transport events here."""
+
+    def __init__(
+        self,
+        state: ServerState,
+        transport: Transport,
+        server: Optional[tuple[str, Optional[int]]],
+        client: Optional[tuple[str, int]],
+        scheme: str = "http",
+    ) -> None:
+        self.state = state
+        self.transport = transport
+        self.runner: AppRunner = state.runner
+        self.high_water = state.config.high_water
+        self.reader = RequestReader(state.limits)
+        self.writer = ResponseWriter()
+        self.write_paused = False
+        self._drain_waiters: list[Any] = []
+        self._server = server
+        self._client = client
+        self._scheme = scheme
+        self._cycle: Optional[RequestCycle] = None
+        self._receiving: Optional[RequestCycle] = None
+        self._pending: deque[Union[Event, ProtocolError]] = deque()
+        self._reading_paused = False
+        self._closing = False
+        self._closed = False
+        self._deadline: Optional[float] = None
+        self._deadline_for_head = False
+        self._timer: Optional[Timer] = None
+        state.connections.add(self)
+        self._set_deadline(state.config.timeout_request_header, for_head=True)
+
+    # transport events, from the backend
+
+    def data_received(self, data: bytes) -> None:
+        if self._closing:
+            return
+        try:
+            events = self.reader.feed(data)
+        except ProtocolError as error:
+            self._route(self.reader.take_events())
+            self._protocol_error(error)
+            return
+        if events:
+            self._route(events)
+        if self.reader.reading_head:
+            if not self._deadline_for_head:
+                self._set_deadline(self.state.config.timeout_request_header, for_head=True)
+        elif self._deadline is not None and (self._cycle is not None or self._pending):
+            self._deadline = None
+
+    def eof_received(self) -> None:
+        """The client half-closed; a request in flight still gets its response."""
+        if self._cycle is None and not self._pending:
+            self.close()
+
+    def connection_lost(self) -> None:
+        if self._closed:
+            return
+        self._closed = self._closing = True
+        for cycle in (self._cycle, self._receiving):
+            if cycle is not None:
+                cycle.client_gone()
+        self._release_drain_waiters()
+        self._deadline = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.state.connection_closed(self)
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        self._release_drain_waiters()
+
+    # server events
+
+    def shutdown(self) -> None:
+        """Graceful shutdown: close now if idle, else after the response in flight."""
+        self._pending.clear()
+        if self._cycle is None:
+            self.close()
+
+    def abort(self) -> None:
+        self.close()
+
+    # used by the request cycle
+
+    def write(self, data: bytes) -> None:
+        if not self._closing:
+            self.transport.write(data)
+
+    def close(self) -> None:
+        if not self._closing:
+            self._closing = True
+            self.transport.close()
+
+    def keep_alive_allowed(self, cycle: RequestCycle) -> bool:
+        """Whether the response may leave the connection open (the writer decides the rest)."""
+        if self.state.shutting_down or self.reader.finished:
+            return False
+        # A client still waiting for "100 Continue" would send a body nobody reads.
+        return cycle.body_complete or not cycle.continue_pending
+
+    async def drained(self, runner: AppRunner) -> None:
+        """Wait until the transport is back under its high-water mark."""
+        waiter = runner.create_future()
+        self._drain_waiters.append((runner, waiter))
+        await waiter
+
+    def body_consumed(self) -> None:
+        if self._reading_paused and not self._closing:
+            self._reading_paused = False
+            self.transport.resume_reading()
+
+    def response_complete(self, cycle: RequestCycle) -> None:
+        if self.state.access_log:
+            self._log_access(cycle)
+        self._cycle = None
+        if not self.writer.keep_alive:
+            self.close()
+            return
+        if self._receiving is cycle:
+            self.body_consumed()  # drain the rest of the unread body
+        self._start_next()
+
+    def send_error(self, status: int, message: str) -> None:
+        """Answer with a plain error response and close."""
+        self.write(error_response(status, message, self.state.default_headers()))
+        self.close()
+
+    # internals
+
+    def _route(self, events: list[Event]) -> None:
+        for event in events:
+            receiving = self._receiving
+            if receiving is not None:
+                if type(event) is Data:
+                    if receiving.body_received(event.data) and not self._reading_paused:
+                        self._pause_reading()
+                else:
+                    receiving.body_finished()
+                    self._receiving = None
+                    if self._cycle is None:
+                        self._start_next()
+            elif self._cycle is None and not self._pending:
+                assert type(event) is Request
+                self._start_cycle(event)
+            else:
+                self._pending.append(event)
+                if len(self._pending) > _MAX_PIPELINED and not self._reading_paused:
+                    self._pause_reading()
+
+    def _start_next(self) -> None:
+        pending = self._pending
+        if self._cycle is not None or self._receiving is not None or self._closing:
+            return
+        if not pending:
+            if self._reading_paused:
+                self.body_consumed()
+            self._set_deadline(self.state.config.timeout_keep_alive)
+            return
+        event = pending.popleft()
+        if isinstance(event, ProtocolError):
+            self.send_error(event.status, event.reason)
+            return
+        assert type(event) is Request
+        self._start_cycle(event)
+        while pending and self._receiving is not None:
+            self._route([pending.popleft()])  # type: ignore[list-item]
+
+    def _start_cycle(self, request: Request) -> None:
+        self._deadline = None
+        cycle = RequestCycle(self, request)
+        self._cycle = self._receiving = cycle
+        state = self.state
+        scope = {
+            "type": "http",
+            "asgi": ASGI_VERSIONS,
+            "http_version": request.http_version,
+            "server": self._server,
+            "client": self._client,
+            "scheme": self._scheme,
+            "method": request.method,
+            "root_path": state.root_path,
+            "path": request.path,
+            "raw_path": request.raw_path,
+            "query_string": request.query_string,
+            "headers": request.headers,
+            "state": state.lifespan_state.copy(),
+            "extensions": {"albany": state.extension},
+        }
+        self.runner.run(state.app, scope, cycle)
+
+    def _pause_reading(self) -> None:
+        self._reading_paused = True
+        self.transport.pause_reading()
+
+    def _protocol_error(self, error: ProtocolError) -> None:
+        cycle = self._cycle
+        if cycle is None and self._receiving is None and not self._pending:
+            self.send_error(error.status, error.reason)
+        elif cycle is not None and self._receiving is cycle:
+            # the request being answered broke its own body
+            cycle.client_gone()
+            if cycle.response_started:
+                self.close()
+            else:
+                self.send_error(error.status, error.reason)
+        else:
+            self._pending.append(error)
+            if self._receiving is not None:
+                self._receiving.client_gone()
+                self._receiving = None
+            self._pause_reading()
+            self._start_next()
+
+    def _release_drain_waiters(self) -> None:
+        waiters, self._drain_waiters = self._drain_waiters, []
+        for runner, waiter in waiters:
+            runner.resolve(waiter, None)
+
+    def _set_deadline(self, timeout: float, for_head: bool = False) -> None:
+        clock = self.state.clock
+        self._deadline = clock.time() + timeout
+        self._deadline_for_head = for_head
+        if self._timer is None:
+            self._timer = clock.call_later(timeout, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        deadline = self._deadline
+        if deadline is None or self._closing:
+            return
+        clock = self.state.clock
+        remaining = deadline - clock.time()
+        if remaining > 0:
+            self._timer = clock.call_later(remaining, self._on_timer)
+            return
+        self._deadline = None
+        if self._deadline_for_head and self.reader.reading_head:
+            self.send_error(408, "Request Timeout")
+        else:
+            self.close()
+
+    def _log_access(self, cycle: RequestCycle) -> None:
+        request = cycle.request
+        client = self._client
+        access_logger.info(
+            '%s - "%s %s HTTP/%s" %d',
+            f"{client[0]}:{client[1]}" if client else "-",
+            request.method,
+            request.raw_path.decode("latin-1")
+            + ("?" + request.query_string.decode("latin-1") if request.query_string else ""),
+            request.http_version,
+            cycle.status,
+        )

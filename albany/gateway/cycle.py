@@ -1,0 +1,183 @@
+"""One request's cycle: the app's ``receive`` and ``send`` over the HTTP/1.1 layer.
+
+States of the response side, in order: not started → head held (``http.response.start``
+received, written with the first body piece) → streaming → complete. Invariants:
+
+1. Body bytes reach the app in order, each byte once; ``more_body`` is False exactly once.
+2. After the response is complete or the client is gone, ``receive`` returns
+   ``http.disconnect`` at once; before that it waits for body or for either event.
+3. ``send`` waits only while the transport is over its high-water mark.
+4. The 100 Continue goes out the first time the app asks for a body it has not got.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Optional
+
+from albany.http1.events import Request
+from albany.http1.writer import CONTINUE
+from albany.types import Message
+
+if TYPE_CHECKING:
+    from albany.gateway.connection import HttpConnection
+
+logger = logging.getLogger("albany.error")
+
+_DISCONNECT: dict[str, Any] = {"type": "http.disconnect"}
+
+
+class ClientDisconnected(OSError):
+    """Raised by ``send`` once the client has gone away (ASGI's OSError rule)."""
+
+
+class RequestCycle:
+    """Holds one request's body, response state and the app's waiters."""
+
+    __slots__ = (
+        "_connection",
+        "request",
+        "_runner",
+        "_body",
+        "_body_size",
+        "body_complete",
+        "_waiter",
+        "continue_pending",
+        "_end_delivered",
+        "_start",
+        "response_started",
+        "response_complete",
+        "disconnected",
+        "status",
+    )
+
+    def __init__(self, connection: "HttpConnection", request: Request) -> None:
+        self._connection = connection
+        self.request = request
+        self._runner = connection.runner
+        self._body: list[bytes] = []
+        self._body_size = 0
+        self.body_complete = not request.has_body
+        self._waiter: Any = None
+        self.continue_pending = request.expect_continue
+        self._end_delivered = False
+        self._start: Optional[Message] = None
+        self.response_started = False
+        self.response_complete = False
+        self.disconnected = False
+        self.status = 0
+
+    # fed by the connection
+
+    def body_received(self, data: bytes) -> bool:
+        """Buffer a body piece; True when the buffer is over the high-water mark."""
+        if self.response_complete:
+            return False  # the app is done with this request: drain and drop
+        self._body.append(data)
+        self._body_size += len(data)
+        self._wake()
+        return self._body_size > self._connection.high_water
+
+    def body_finished(self) -> None:
+        self.body_complete = True
+        self._wake()
+
+    def client_gone(self) -> None:
+        self.disconnected = True
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            self._runner.resolve(waiter, None)
+
+    # the app's side
+
+    async def receive(self) -> Message:
+        """The next ``http.request`` piece, or ``http.disconnect``."""
+        while True:
+            if self._body or (self.body_complete and not self._end_delivered):
+                body = self._body[0] if len(self._body) == 1 else b"".join(self._body)
+                was_full = self._body_size > self._connection.high_water
+                self._body = []
+                self._body_size = 0
+                if was_full:
+                    self._connection.body_consumed()
+                self._end_delivered = complete = self.body_complete
+                return {"type": "http.request", "body": body, "more_body": not complete}
+            if self.disconnected or self.response_complete:
+                return _DISCONNECT
+            if self.continue_pending:
+                self.continue_pending = False
+                if not self.response_started:
+                    self._connection.write(CONTINUE)
+            self._waiter = waiter = self._runner.create_future()
+            await waiter
+
+    async def send(self, message: Message) -> None:
+        """Take one response message; wait while the transport is full."""
+        if self.disconnected:
+            raise ClientDisconnected("The client has disconnected")
+        connection = self._connection
+        kind = message["type"]
+        if kind == "http.response.body":
+            if self.response_complete:
+                raise RuntimeError("Unexpected http.response.body: the response is complete")
+            body = message.get("body", b"")
+            more_body = message.get("more_body", False)
+            start = self._start
+            if start is not None:
+                self._start = None
+                data = connection.writer.begin(
+                    self.request,
+                    self.status,
+                    start.get("headers", ()),
+                    connection.state.default_headers(),
+                    body,
+                    more_body,
+                    connection.keep_alive_allowed(self),
+                )
+            elif not self.response_started:
+                raise RuntimeError("http.response.body sent before http.response.start")
+            else:
+                data = connection.writer.write(body, more_body)
+            if data:
+                connection.write(data)
+            if not more_body:
+                self.response_complete = True
+                self._wake()
+                connection.response_complete(self)
+            elif connection.write_paused:
+                await connection.drained(self._runner)
+        elif kind == "http.response.start":
+            if self.response_started:
+                raise RuntimeError("Unexpected http.response.start: the response has started")
+            self.status = message["status"]
+            self._start = message
+            self.response_started = True
+        else:
+            raise RuntimeError(f"Unexpected ASGI message type {kind!r} for an HTTP scope")
+
+    def app_finished(self, error: Optional[BaseException]) -> None:
+        """The app returned or raised: answer 500 or close if the response is unfinished."""
+        connection = self._connection
+        if error is not None:
+            if isinstance(error, ClientDisconnected) and self.disconnected:
+                return
+            logger.error("Exception in ASGI application", exc_info=error)
+        elif self.response_complete or self.disconnected:
+            return
+        elif not self.response_started:
+            logger.error("ASGI callable returned without starting response.")
+        else:
+            logger.error("ASGI callable returned without completing response.")
+        if self.response_complete or self.disconnected:
+            return
+        if self._start is None and self.response_started:
+            connection.abort()  # bytes of this response are on the wire: only closing is left
+        else:
+            self.response_started = True
+            self.response_complete = True
+            self.status = 500
+            connection.send_error(500, "Internal Server Error")

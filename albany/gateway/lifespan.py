@@ -1,0 +1,119 @@
+"""The lifespan protocol, loop-neutral: start-up and shutdown reported through callbacks.
+
+Modes: ``off`` never calls the app; ``auto`` goes on without lifespan when the app
+fails or returns before answering ``lifespan.startup``; ``on`` treats that as a
+start-up failure. ``lifespan.startup.failed`` always stops start-up with the app's message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Optional
+
+from albany.config import LifespanMode
+from albany.gateway.interfaces import AppRunner
+from albany.spec import ASGI_VERSIONS
+from albany.types import AlbanyExtension, App, Message
+
+logger = logging.getLogger("albany.error")
+
+Done = Callable[[Optional[str]], None]
+"""Called once with None on success, or with the failure message."""
+
+
+class Lifespan:
+    """Runs one app's lifespan scope on its runner."""
+
+    def __init__(
+        self,
+        app: App,
+        runner: AppRunner,
+        mode: LifespanMode,
+        state: dict[str, Any],
+        extension: AlbanyExtension,
+    ) -> None:
+        self._app = app
+        self._runner = runner
+        self._mode = mode
+        self._state = state
+        self._extension = extension
+        self._events: list[Message] = []
+        self._waiter: Any = None
+        self._startup_done: Optional[Done] = None
+        self._shutdown_done: Optional[Done] = None
+        self._started = False
+        self._finished = False
+
+    def startup(self, done: Done) -> None:
+        """Send ``lifespan.startup``; ``done`` gets the outcome."""
+        if self._mode == "off":
+            done(None)
+            return
+        self._startup_done = done
+        self._push({"type": "lifespan.startup"})
+        scope = {
+            "type": "lifespan",
+            "asgi": ASGI_VERSIONS,
+            "state": self._state,
+            "extensions": {"albany": self._extension},
+        }
+        self._runner.run(self._app, scope, self)
+
+    def shutdown(self, done: Done) -> None:
+        """Send ``lifespan.shutdown``; ``done`` gets the outcome."""
+        if not self._started or self._finished:
+            done(None)
+            return
+        self._shutdown_done = done
+        self._push({"type": "lifespan.shutdown"})
+
+    def _push(self, message: Message) -> None:
+        self._events.append(message)
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None:
+            self._runner.resolve(waiter, None)
+
+    async def receive(self) -> Message:
+        while not self._events:
+            self._waiter = waiter = self._runner.create_future()
+            await waiter
+        return self._events.pop(0)
+
+    async def send(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "lifespan.startup.complete":
+            self._started = True
+            self._report_startup(None)
+        elif kind == "lifespan.startup.failed":
+            self._report_startup(message.get("message") or "Lifespan startup failed")
+        elif kind == "lifespan.shutdown.complete":
+            self._report_shutdown(None)
+        elif kind == "lifespan.shutdown.failed":
+            self._report_shutdown(message.get("message") or "Lifespan shutdown failed")
+        else:
+            raise RuntimeError(f"Unexpected ASGI message type {kind!r} for a lifespan scope")
+
+    def app_finished(self, error: Optional[BaseException]) -> None:
+        self._finished = True
+        if self._startup_done is not None:
+            if self._mode == "auto":
+                if error is not None:
+                    logger.info("ASGI 'lifespan' protocol appears unsupported.")
+                self._report_startup(None)
+            else:
+                reason = repr(error) if error is not None else "the app returned"
+                self._report_startup(f"Lifespan startup did not complete: {reason}")
+            return
+        if error is not None:
+            logger.error("Exception in 'lifespan' protocol", exc_info=error)
+        self._report_shutdown(None if error is None else repr(error))
+
+    def _report_startup(self, failure: Optional[str]) -> None:
+        done, self._startup_done = self._startup_done, None
+        if done is not None:
+            done(failure)
+
+    def _report_shutdown(self, failure: Optional[str]) -> None:
+        done, self._shutdown_done = self._shutdown_done, None
+        if done is not None:
+            done(failure)

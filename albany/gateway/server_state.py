@@ -1,0 +1,81 @@
+"""What every connection of one server shares: the app, its runner, settings, connections."""
+
+from __future__ import annotations
+
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from albany.config import Config
+from albany.gateway.interfaces import AppRunner, Clock
+from albany.spec import SPEC_VERSION
+from albany.types import AlbanyExtension, App, BackendName, Flavour
+
+if TYPE_CHECKING:
+    from albany.gateway.connection import HttpConnection
+
+SERVER_HEADER = b"server: albany\r\n"
+
+
+class ServerState:
+    """Shared by the connections of one server; the backend owns it."""
+
+    def __init__(
+        self,
+        app: App,
+        runner: AppRunner,
+        clock: Clock,
+        config: Config,
+        backend: BackendName,
+        flavour: Flavour,
+    ) -> None:
+        self.app = app
+        self.runner = runner
+        self.clock = clock
+        self.config = config
+        self.limits = config.limits
+        self.root_path = config.root_path
+        self.access_log = config.access_log
+        self.connections: set["HttpConnection"] = set()
+        self.shutting_down = False
+        self.lifespan_state: dict[str, Any] = {}
+        self.extension: AlbanyExtension = {
+            "backend": backend,
+            "flavour": flavour,
+            "spec_version": SPEC_VERSION,
+            "helpers": runner.helpers,
+        }
+        self._on_idle: Optional[Callable[[None], None]] = None
+        self._date_second = -1
+        self._default_headers = b""
+
+    def default_headers(self) -> bytes:
+        """``server`` and ``date`` header lines, the date refreshed once a second."""
+        now = int(self.clock.wall_time())
+        if now != self._date_second:
+            self._date_second = now
+            date = formatdate(now, usegmt=True).encode("ascii")
+            self._default_headers = SERVER_HEADER + b"date: " + date + b"\r\n"
+        return self._default_headers
+
+    def begin_shutdown(self, on_idle: Callable[[None], None]) -> None:
+        """Close idle connections, let busy ones finish; ``on_idle(None)`` once none is left."""
+        self.shutting_down = True
+        self._on_idle = on_idle
+        for connection in list(self.connections):
+            connection.shutdown()
+        self._check_idle()
+
+    def force_close(self) -> None:
+        """Close every connection now (the graceful timeout ran out)."""
+        for connection in list(self.connections):
+            connection.abort()
+
+    def connection_closed(self, connection: "HttpConnection") -> None:
+        self.connections.discard(connection)
+        if self.shutting_down:
+            self._check_idle()
+
+    def _check_idle(self) -> None:
+        if not self.connections and self._on_idle is not None:
+            callback, self._on_idle = self._on_idle, None
+            callback(None)

@@ -1,0 +1,42 @@
+"""What the request reader emits: frozen, slotted events.
+
+A request is always ``Request``, then zero or more ``Data``, then ``EndOfMessage``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Union
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A request head, fully parsed and validated."""
+
+    method: str
+    http_version: str  # "1.0" or "1.1"
+    raw_path: bytes  # percent-encoded, as sent (absolute-form reduced to its path)
+    path: str  # percent-decoded
+    query_string: bytes
+    headers: list[tuple[bytes, bytes]]  # names lower-cased, values stripped
+    keep_alive: bool  # what the client asked for
+    expect_continue: bool
+    has_body: bool  # a body follows (Content-Length > 0 or chunked)
+    upgrade: Optional[bytes]  # the Upgrade token when the client asked to switch
+
+
+@dataclass(frozen=True, slots=True)
+class Data:
+    """A piece of a request body."""
+
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class EndOfMessage:
+    """The request body is complete."""
+
+
+END_OF_MESSAGE = EndOfMessage()
+
+Event = Union[Request, Data, EndOfMessage]

@@ -1,0 +1,219 @@
+"""Bytes in, request events out: httptools (llhttp) with Albany's framing rules on top.
+
+Rules, beyond what llhttp already rejects (Content-Length with Transfer-Encoding,
+conflicting Content-Lengths, bad bytes in names and values, obs-fold, bare LF):
+
+1. A transfer-coding other than exactly ``chunked`` is a 400.
+2. An HTTP/1.1 request without a Host field, or with two, is a 400.
+3. A request line longer than ``Limits.max_request_line`` is a 414; a head over
+   ``max_header_size`` bytes or ``max_header_count`` fields is a 431; a body over
+   ``max_body_size`` is a 413 (at the head when Content-Length says so, else as it streams).
+4. Trailer fields of a chunked body are read and dropped.
+5. After a ``ProtocolError`` or an upgrade the reader takes no more bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+from urllib.parse import unquote
+
+import httptools
+
+from albany.http1.errors import ProtocolError
+from albany.http1.events import END_OF_MESSAGE, Data, Event, Request
+from albany.http1.limits import Limits
+
+
+def split_target(target: bytes) -> tuple[bytes, bytes]:
+    """Split a request-target into its raw path and raw query (absolute-form reduced)."""
+    if target[:1] != b"/":
+        if target == b"*":
+            return target, b""
+        try:
+            url = httptools.parse_url(target)
+        except httptools.HttpParserInvalidURLError:
+            raise ProtocolError(400, "Invalid request target") from None
+        return url.path or b"/", url.query or b""
+    raw_path, _, query = target.partition(b"?")
+    return raw_path, query
+
+
+def decode_path(raw_path: bytes) -> str:
+    """Percent-decode a raw path into the scope's ``path`` (UTF-8, as ASGI says)."""
+    text = raw_path.decode("latin-1")
+    if "%" not in text:
+        return text
+    return unquote(text)
+
+
+class RequestReader:
+    """Feeds bytes to llhttp and returns the events of every complete part."""
+
+    __slots__ = (
+        "_limits",
+        "_parser",
+        "_events",
+        "_url",
+        "_headers",
+        "_head_bytes",
+        "_in_head",
+        "_host_count",
+        "_content_length",
+        "_chunked",
+        "_expect_continue",
+        "_upgrade",
+        "_body_bytes",
+        "_dead",
+        "upgrade_data",
+    )
+
+    def __init__(self, limits: Limits = Limits()) -> None:
+        self._limits = limits
+        self._parser = httptools.HttpRequestParser(self)
+        self._events: list[Event] = []
+        self._url = b""
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._head_bytes = 0
+        self._in_head = False
+        self._host_count = 0
+        self._content_length = 0
+        self._chunked = False
+        self._expect_continue = False
+        self._upgrade: Optional[bytes] = None
+        self._body_bytes = 0
+        self._dead = False
+        self.upgrade_data = b""
+        """Bytes that followed an upgrade request; they belong to the new protocol."""
+
+    @property
+    def reading_head(self) -> bool:
+        """True while a request head has begun but is not complete."""
+        return self._in_head
+
+    @property
+    def finished(self) -> bool:
+        """True once the reader takes no more bytes (after an error or an upgrade)."""
+        return self._dead
+
+    def take_events(self) -> list[Event]:
+        """The events completed so far and not yet returned (after a ``ProtocolError``)."""
+        events = self._events
+        self._events = []
+        return events
+
+    def feed(self, data: bytes) -> list[Event]:
+        """Parse ``data``; return the events it completes. Raises ``ProtocolError``.
+
+        Events completed before the error stay available from ``take_events``.
+        """
+        if self._dead:
+            return []
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade as exc:
+            self._dead = True
+            self.upgrade_data = data[exc.args[0] :]
+        except httptools.HttpParserCallbackError as exc:
+            self._dead = True
+            cause = exc.__context__
+            if isinstance(cause, ProtocolError):
+                raise cause from None
+            raise ProtocolError(400, "Invalid HTTP request") from exc
+        except httptools.HttpParserError as exc:
+            self._dead = True
+            raise ProtocolError(400, f"Invalid HTTP request: {exc}") from None
+        if self._in_head:
+            self._head_bytes += len(data)
+            limits = self._limits
+            if self._head_bytes > limits.max_header_size + limits.max_request_line:
+                self._dead = True
+                if not self._headers and self._url == b"":
+                    raise ProtocolError(414, "Request line too long")
+                raise ProtocolError(431, "Request header fields too large")
+        events = self._events
+        self._events = []
+        return events
+
+    # llhttp callbacks, through httptools
+
+    def on_message_begin(self) -> None:
+        self._in_head = True
+        self._url = b""
+        self._headers = []
+        self._head_bytes = 0
+        self._host_count = 0
+        self._content_length = 0
+        self._chunked = False
+        self._expect_continue = False
+        self._upgrade = None
+        self._body_bytes = 0
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+        if len(self._url) > self._limits.max_request_line:
+            raise ProtocolError(414, "Request line too long")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if not self._in_head:
+            return  # a trailer field: tolerated, dropped
+        headers = self._headers
+        name = name.lower()
+        value = value.rstrip(b" \t")
+        headers.append((name, value))
+        self._head_bytes += len(name) + len(value)
+        limits = self._limits
+        if len(headers) > limits.max_header_count or self._head_bytes > limits.max_header_size:
+            raise ProtocolError(431, "Request header fields too large")
+        if name == b"host":
+            self._host_count += 1
+        elif name == b"content-length":
+            self._content_length = int(value)
+        elif name == b"transfer-encoding":
+            if value.lower() != b"chunked":
+                raise ProtocolError(400, "Unsupported transfer-coding")
+            self._chunked = True
+        elif name == b"expect":
+            self._expect_continue = value.lower() == b"100-continue"
+        elif name == b"upgrade":
+            self._upgrade = value
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._head_bytes = 0
+        parser = self._parser
+        version = parser.get_http_version()
+        if version == "1.1":
+            if self._host_count != 1:
+                raise ProtocolError(400, "Exactly one Host field is required")
+        elif version != "1.0":
+            raise ProtocolError(505, "HTTP version not supported")
+        max_body = self._limits.max_body_size
+        if max_body is not None and self._content_length > max_body:
+            raise ProtocolError(413, "Request body too large")
+        raw_path, query = split_target(self._url)
+        has_body = self._chunked or self._content_length > 0
+        self._events.append(
+            Request(
+                method=parser.get_method().decode("ascii"),
+                http_version=version,
+                raw_path=raw_path,
+                path=decode_path(raw_path),
+                query_string=query,
+                headers=self._headers,
+                keep_alive=parser.should_keep_alive(),
+                expect_continue=self._expect_continue and has_body and version == "1.1",
+                has_body=has_body,
+                upgrade=self._upgrade if parser.should_upgrade() else None,
+            )
+        )
+
+    def on_body(self, body: bytes) -> None:
+        max_body = self._limits.max_body_size
+        if max_body is not None:
+            self._body_bytes += len(body)
+            if self._body_bytes > max_body:
+                raise ProtocolError(413, "Request body too large")
+        self._events.append(Data(body))
+
+    def on_message_complete(self) -> None:
+        self._events.append(END_OF_MESSAGE)

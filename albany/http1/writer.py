@@ -1,0 +1,152 @@
+"""Response messages in, bytes out: framing, status lines and default headers.
+
+Rules:
+
+1. The head is written together with the first body piece, so a response whose
+   body comes in one message gets a Content-Length and leaves in one write.
+2. Framing, when the app gives no Content-Length: none for 1xx/204/304 and HEAD;
+   Content-Length for a one-piece body; chunked toward HTTP/1.1 clients, or a
+   close-delimited body toward HTTP/1.0 clients (never chunked for them).
+3. A body longer or shorter than the app's Content-Length is the app's error.
+4. HEAD responses never carry body bytes.
+5. ``Connection`` and ``Transfer-Encoding`` are the writer's: the app's are read
+   (``connection: close`` is honoured) and replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import Iterable
+
+from albany.http1.events import Request
+
+_STATUS_LINES: dict[int, bytes] = {
+    int(status): b"HTTP/1.1 %d %s\r\n" % (status, status.phrase.encode("ascii"))
+    for status in HTTPStatus
+}
+_HEADER_BLOCK = re.compile(rb"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+: [^\x00\r\n]*\r\n)*")
+_NO_BODY_STATUSES = frozenset({204, 304})
+_CHUNKED = b"transfer-encoding: chunked\r\n"
+_CLOSE = b"connection: close\r\n"
+_KEEP_ALIVE = b"connection: keep-alive\r\n"
+_LAST_CHUNK = b"0\r\n\r\n"
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+"""The interim response sent when the app first asks for an ``Expect: 100-continue`` body."""
+
+
+def status_line(status: int) -> bytes:
+    """The status line for ``status``, reason phrase included where one is known."""
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        if not 100 <= status <= 999:
+            raise ValueError(f"Invalid HTTP status code {status!r}")
+        line = b"HTTP/1.1 %d \r\n" % status
+    return line
+
+
+def error_response(status: int, message: str, default_headers: bytes) -> bytes:
+    """A complete plain-text response that closes the connection (for protocol errors)."""
+    body = message.encode("utf-8", "replace")
+    return b"".join(
+        (
+            status_line(status),
+            default_headers,
+            b"content-type: text/plain; charset=utf-8\r\n",
+            b"content-length: %d\r\n" % len(body),
+            _CLOSE,
+            b"\r\n",
+            body,
+        )
+    )
+
+
+class ResponseWriter:
+    """Serialises one response at a time; reused for each response of a connection."""
+
+    __slots__ = ("_chunked", "_head_only", "_remaining", "keep_alive", "complete")
+
+    def __init__(self) -> None:
+        self._chunked = False
+        self._head_only = False
+        self._remaining: int | None = None
+        self.keep_alive = False
+        """Whether the connection may carry another request after this response."""
+        self.complete = True
+        """Whether the last body piece has been written."""
+
+    def begin(
+        self,
+        request: Request,
+        status: int,
+        headers: Iterable[tuple[bytes, bytes]],
+        default_headers: bytes,
+        body: bytes,
+        more_body: bool,
+        keep_alive: bool,
+    ) -> bytes:
+        """Bytes for the head and the first body piece. Raises ``ValueError`` on bad input."""
+        keep_alive = keep_alive and request.keep_alive
+        content_length: int | None = None
+        lines = [default_headers]
+        for name, value in headers:
+            lname = name.lower()
+            if lname == b"content-length":
+                content_length = int(value)
+            elif lname == b"connection":
+                if value.lower() == b"close":
+                    keep_alive = False
+                continue
+            elif lname == b"transfer-encoding":
+                continue
+            lines.append(b"%s: %s\r\n" % (name, value))
+        block = b"".join(lines)
+        if _HEADER_BLOCK.fullmatch(block) is None:
+            raise ValueError("Invalid response header name or value")
+
+        self._head_only = head_only = (
+            request.method == "HEAD" or status in _NO_BODY_STATUSES or status < 200
+        )
+        self._chunked = False
+        self._remaining = content_length
+        if content_length is None and not head_only:
+            if not more_body:
+                block += b"content-length: %d\r\n" % len(body)
+                self._remaining = len(body)
+            elif request.http_version == "1.1":
+                block += _CHUNKED
+                self._chunked = True
+            else:
+                keep_alive = False  # the body ends when the connection does
+        if keep_alive:
+            if request.http_version == "1.0":
+                block += _KEEP_ALIVE
+        elif request.http_version == "1.1":
+            block += _CLOSE
+        self.keep_alive = keep_alive
+        self.complete = False
+        head = b"%s%s\r\n" % (status_line(status), block)
+        return head + self.write(body, more_body)
+
+    def write(self, body: bytes, more_body: bool) -> bytes:
+        """Bytes for one more body piece. Raises ``ValueError`` when framing breaks."""
+        if self.complete:
+            raise ValueError("The response is already complete")
+        if self._head_only:
+            self.complete = not more_body
+            return b""
+        remaining = self._remaining
+        if remaining is not None:
+            remaining -= len(body)
+            self._remaining = remaining
+            if remaining < 0:
+                raise ValueError("Response body longer than its Content-Length")
+            if not more_body and remaining:
+                raise ValueError("Response body shorter than its Content-Length")
+        self.complete = not more_body
+        if self._chunked:
+            if body:
+                chunk = b"%x\r\n%s\r\n" % (len(body), body)
+                return chunk if more_body else chunk + _LAST_CHUNK
+            return b"" if more_body else _LAST_CHUNK
+        return body

@@ -1,0 +1,95 @@
+"""Choosing the loop and running a server that owns it: what the CLI and ``albany.run`` share.
+
+Order matters for the cross-flavour rule: a reactor the user named is installed
+before the app is imported (``prepare``); the rest is decided once the app's
+flavour is known (``serve``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import logging
+from dataclasses import replace
+from typing import Any, Optional
+
+from albany.config import Config
+from albany.errors import StartupError, require
+from albany.flavour import flavour_of
+from albany.types import App, Flavour
+
+logger = logging.getLogger("albany.error")
+
+LOOPS = ("auto", "asyncio", "uvloop", "twisted", "tornado")
+
+
+def choose_loop(config: Config, flavour: Flavour) -> str:
+    """The loop ``auto`` stands for: the app's native one, uvloop when installed."""
+    if config.loop != "auto":
+        return config.loop
+    if config.reactor is not None or flavour == "twisted":
+        return "twisted"
+    return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
+
+
+def prepare(config: Config) -> Optional[asyncio.AbstractEventLoop]:
+    """Before the app is imported: install the reactor the user named, on a new loop if asyncio's."""
+    if config.loop not in LOOPS:
+        raise StartupError(f"Unknown loop {config.loop!r}; choose one of {', '.join(LOOPS)}")
+    if config.reactor is None:
+        return None
+    from albany.backends.asyncio.main import new_loop
+
+    require("twisted", "twisted", "Twisted")
+    from albany.backends.twisted.reactors import asyncio_reactor_on, install_reactor
+
+    if config.reactor == "asyncio":
+        loop = new_loop(config.loop == "uvloop")
+        asyncio_reactor_on(loop)
+        return loop
+    install_reactor(config.reactor)
+    return None
+
+
+def serve(app: App, config: Config, loop: Optional[asyncio.AbstractEventLoop] = None) -> int:
+    """Serve ``app`` on the configured loop until SIGINT/SIGTERM; return the exit status."""
+    flavour = flavour_of(app)
+    name = choose_loop(config, flavour)
+    if name == "twisted":
+        require("twisted", "twisted", "Twisted")
+        from albany.backends.twisted.main import serve as serve_twisted
+        from albany.backends.twisted.reactors import install_reactor
+
+        wanted = config.reactor or ("asyncio" if flavour == "asyncio" else None)
+        reactor: Any = install_reactor(wanted, loop)
+        return serve_twisted(app, config, reactor)
+
+    if config.reactor not in (None, "asyncio"):
+        raise StartupError(
+            f"--reactor {config.reactor} cannot share an asyncio loop; "
+            "only --reactor asyncio can (or choose --loop twisted)"
+        )
+    from albany.backends.asyncio.main import new_loop
+
+    if loop is None:
+        loop = new_loop(name == "uvloop")
+    if flavour == "twisted":
+        require("twisted", "twisted", "Twisted")
+        from albany.backends.twisted.reactors import asyncio_reactor_on
+
+        asyncio_reactor_on(loop)
+    if name == "tornado":
+        require("tornado", "tornado", "Tornado")
+        from albany.backends.tornado.main import serve as serve_tornado
+
+        return serve_tornado(app, config, loop)
+    from albany.backends.asyncio.main import serve as serve_asyncio
+
+    return serve_asyncio(app, config, loop)
+
+
+def run(app: App, config: Optional[Config] = None, **settings: Any) -> int:
+    """Serve ``app`` until SIGINT/SIGTERM: ``albany.run(app, loop="twisted", port=8080)``."""
+    config = replace(config or Config(), **settings)
+    loop = prepare(config)
+    return serve(app, config, loop)

@@ -1,0 +1,50 @@
+"""Albany: installs ``albany`` and the adapter packages under ``adapters/``."""
+
+from setuptools import find_packages, setup
+
+TWISTED = ["twisted>=23.10"]
+TORNADO = ["tornado>=6.2"]
+UVLOOP = ["uvloop>=0.17; sys_platform != 'win32'"]
+AIOHTTP = ["aiohttp>=3.9"]
+WEBSOCKET = ["autobahn>=23.1"]
+ALL = TWISTED + TORNADO + UVLOOP + AIOHTTP + WEBSOCKET
+DEV = ALL + [
+    "pytest>=8",
+    "pytest-timeout>=2.2",
+    "httpx>=0.27",
+    "mypy>=1.10",
+    "ruff>=0.5",
+    "tox>=4",
+]
+
+adapter_packages = find_packages("adapters")
+
+setup(
+    name="albany",
+    version="0.1.0",
+    description="One calling interface between HTTP and web logic, served on every loop.",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="MIT",
+    python_requires=">=3.10",
+    packages=find_packages(include=["albany", "albany.*"]) + adapter_packages,
+    package_dir={name: f"adapters/{name.replace('.', '/')}" for name in adapter_packages},
+    package_data={"albany": ["py.typed"]},
+    install_requires=["httptools>=0.6.1", "txaio>=23.1"],
+    extras_require={
+        "twisted": TWISTED,
+        "tornado": TORNADO,
+        "uvloop": UVLOOP,
+        "aiohttp": AIOHTTP,
+        "websocket": WEBSOCKET,
+        "all": ALL,
+        "dev": DEV,
+    },
+    entry_points={"console_scripts": ["albany = albany.cli:entry_point"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Framework :: AsyncIO",
+        "Framework :: Twisted",
+        "Topic :: Internet :: WWW/HTTP :: HTTP Servers",
+    ],
+)
