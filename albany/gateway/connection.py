@@ -147,7 +147,7 @@ class HttpConnection:
 
     def keep_alive_allowed(self, cycle: RequestCycle) -> bool:
         """Whether the response may leave the connection open (the writer decides the rest)."""
-        if self.state.shutting_down or self.reader.finished:
+        if self.state.shutting_down or self.reader.upgraded:
             return False
         # A client still waiting for "100 Continue" would send a body nobody reads.
         return cycle.body_complete or not cycle.continue_pending

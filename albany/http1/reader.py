@@ -64,6 +64,7 @@ class RequestReader:
         "_upgrade",
         "_body_bytes",
         "_dead",
+        "_upgraded",
         "upgrade_data",
     )
 
@@ -82,6 +83,7 @@ class RequestReader:
         self._upgrade: Optional[bytes] = None
         self._body_bytes = 0
         self._dead = False
+        self._upgraded = False
         self.upgrade_data = b""
         """Bytes that followed an upgrade request; they belong to the new protocol."""
 
@@ -94,6 +96,11 @@ class RequestReader:
     def finished(self) -> bool:
         """True once the reader takes no more bytes (after an error or an upgrade)."""
         return self._dead
+
+    @property
+    def upgraded(self) -> bool:
+        """True once an upgrade request stopped the reader: the rest is another protocol."""
+        return self._upgraded
 
     def take_events(self) -> list[Event]:
         """The events completed so far and not yet returned (after a ``ProtocolError``)."""
@@ -111,7 +118,7 @@ class RequestReader:
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade as exc:
-            self._dead = True
+            self._dead = self._upgraded = True
             self.upgrade_data = data[exc.args[0] :]
         except httptools.HttpParserCallbackError as exc:
             self._dead = True

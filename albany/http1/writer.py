@@ -4,9 +4,10 @@ Rules:
 
 1. The head is written together with the first body piece, so a response whose
    body comes in one message gets a Content-Length and leaves in one write.
-2. Framing, when the app gives no Content-Length: none for 1xx/204/304 and HEAD;
-   Content-Length for a one-piece body; chunked toward HTTP/1.1 clients, or a
-   close-delimited body toward HTTP/1.0 clients (never chunked for them).
+2. Framing, when the app gives no Content-Length: none for 1xx/204/304;
+   Content-Length for a one-piece body (for HEAD only when the app sends the body
+   GET would get); chunked toward HTTP/1.1 clients, or a close-delimited body
+   toward HTTP/1.0 clients (never chunked for them); nothing more for HEAD.
 3. A body longer or shorter than the app's Content-Length is the app's error.
 4. HEAD responses never carry body bytes.
 5. ``Connection`` and ``Transfer-Encoding`` are the writer's: the app's are read
@@ -109,10 +110,13 @@ class ResponseWriter:
         )
         self._chunked = False
         self._remaining = content_length
-        if content_length is None and not head_only:
-            if not more_body:
+        if content_length is None and status >= 200 and status not in _NO_BODY_STATUSES:
+            if not more_body and (body or not head_only):
+                # a HEAD app that sends the body it would send to GET gets its length too
                 block += b"content-length: %d\r\n" % len(body)
                 self._remaining = len(body)
+            elif head_only:
+                pass
             elif request.http_version == "1.1":
                 block += _CHUNKED
                 self._chunked = True

@@ -130,6 +130,8 @@ class LiveServer:
         code = self.process.wait(timeout)
         if self._reader is not None:
             self._reader.join(timeout)
+        if self.process.stdout is not None and (self._reader is None or not self._reader.is_alive()):
+            self.process.stdout.close()
         return code
 
     def stop(self, timeout: float = 15.0) -> Optional[int]:
