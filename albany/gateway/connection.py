@@ -75,6 +75,7 @@ class HttpConnection:
         self._deadline: Optional[float] = None
         self._deadline_for_head = False
         self._timer: Optional[Timer] = None
+        self._timer_due = 0.0
         state.connections.add(self)
         self._set_deadline(state.config.timeout_request_header, for_head=True)
 
@@ -98,9 +99,9 @@ class HttpConnection:
             self._deadline = None
 
     def eof_received(self) -> None:
-        """The client half-closed; a request in flight still gets its response."""
-        if self._cycle is None and not self._pending:
-            self.close()
+        """The client half-closed: like most servers, take it as gone (apps see a disconnect)."""
+        self.close()
+        self.connection_lost()
 
     def connection_lost(self) -> None:
         if self._closed:
@@ -272,9 +273,13 @@ class HttpConnection:
 
     def _set_deadline(self, timeout: float, for_head: bool = False) -> None:
         clock = self.state.clock
-        self._deadline = clock.time() + timeout
+        self._deadline = deadline = clock.time() + timeout
         self._deadline_for_head = for_head
-        if self._timer is None:
+        # Timers are re-armed lazily: a later deadline waits for the timer set already.
+        if self._timer is None or deadline < self._timer_due:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer_due = deadline
             self._timer = clock.call_later(timeout, self._on_timer)
 
     def _on_timer(self) -> None:
@@ -285,6 +290,7 @@ class HttpConnection:
         clock = self.state.clock
         remaining = deadline - clock.time()
         if remaining > 0:
+            self._timer_due = deadline
             self._timer = clock.call_later(remaining, self._on_timer)
             return
         self._deadline = None

@@ -44,7 +44,7 @@ class HttpProtocol(asyncio.Protocol):
 
     def eof_received(self) -> bool:
         self._connection.eof_received()  # type: ignore[union-attr]
-        return True  # keep the write side open: a response may still be owed
+        return False
 
     def connection_lost(self, exc: Optional[Exception]) -> None:
         if self._connection is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from twisted.internet.address import IPv4Address, IPv6Address
-from twisted.internet.interfaces import IHalfCloseableProtocol, IPushProducer
+from twisted.internet.interfaces import IPushProducer
 from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.python.failure import Failure
 from zope.interface import implementer
@@ -41,7 +41,7 @@ class TwistedTransport:
         self._transport.loseConnection()
 
 
-@implementer(IPushProducer, IHalfCloseableProtocol)
+@implementer(IPushProducer)
 class HttpProtocol(Protocol):
     """One accepted connection."""
 
@@ -61,12 +61,6 @@ class HttpProtocol(Protocol):
 
     def dataReceived(self, data: bytes) -> None:
         self._connection.data_received(data)  # type: ignore[union-attr]
-
-    def readConnectionLost(self) -> None:
-        self._connection.eof_received()  # type: ignore[union-attr]
-
-    def writeConnectionLost(self) -> None:
-        pass
 
     def connectionLost(self, reason: Failure = None) -> None:  # type: ignore[assignment]
         if self._connection is not None:
