@@ -50,6 +50,7 @@ class LiveServer:
         args: Sequence[str] = (),
         app_dir: Optional[str] = None,
         env: Optional[dict[str, str]] = None,
+        pass_fds: Sequence[int] = (),
     ) -> None:
         if loop not in _LOOP_ARGS:
             raise ValueError(f"Unknown loop {loop!r}; expected one of {', '.join(LOOPS)}")
@@ -60,8 +61,10 @@ class LiveServer:
         self._args = list(args)
         self._app_dir = app_dir
         self._env = env
+        self._pass_fds = tuple(pass_fds)
         self._lines: list[str] = []
         self._listening = threading.Event()
+        self._serving = False
         self._process: Optional[subprocess.Popen[str]] = None
         self._reader: Optional[threading.Thread] = None
 
@@ -94,10 +97,11 @@ class LiveServer:
             stderr=subprocess.STDOUT,
             text=True,
             env=env,
+            pass_fds=self._pass_fds,
         )
         self._reader = threading.Thread(target=self._read_output, daemon=True)
         self._reader.start()
-        if not self._listening.wait(timeout) or self._process.poll() is not None:
+        if not self._listening.wait(timeout) or not self._serving:
             self.stop()
             raise RuntimeError(
                 f"Server did not start: {' '.join(self.command())}\n{self.output()}"
@@ -113,6 +117,7 @@ class LiveServer:
             if match and not self._listening.is_set():
                 if match.group(1):
                     self.port = int(match.group(1))
+                self._serving = True
                 self._listening.set()
         self._listening.set()
 
