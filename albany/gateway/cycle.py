@@ -128,7 +128,6 @@ class RequestCycle:
             more_body = message.get("more_body", False)
             start = self._start
             if start is not None:
-                self._start = None
                 data = connection.writer.begin(
                     self.request,
                     self.status,
@@ -138,6 +137,7 @@ class RequestCycle:
                     more_body,
                     connection.keep_alive_allowed(self),
                 )
+                self._start = None  # only now: a head the writer rejects is still answerable
             elif not self.response_started:
                 raise RuntimeError("http.response.body sent before http.response.start")
             else:

@@ -23,6 +23,8 @@ from albany.http1.errors import ProtocolError
 from albany.http1.events import END_OF_MESSAGE, Data, Event, Request
 from albany.http1.limits import Limits
 
+_LINE_OVERHEAD = 4  # ": " and CRLF of the line still being read
+
 
 def split_target(target: bytes) -> tuple[bytes, bytes]:
     """Split a request-target into its raw path and raw query (absolute-form reduced)."""
@@ -55,7 +57,10 @@ class RequestReader:
         "_events",
         "_url",
         "_headers",
-        "_head_bytes",
+        "_field_bytes",
+        "_partial_line",
+        "_began_in_feed",
+        "_body_in_feed",
         "_in_head",
         "_host_count",
         "_content_length",
@@ -74,7 +79,10 @@ class RequestReader:
         self._events: list[Event] = []
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
-        self._head_bytes = 0
+        self._field_bytes = 0
+        self._partial_line = 0
+        self._began_in_feed = False
+        self._body_in_feed = 0
         self._in_head = False
         self._host_count = 0
         self._content_length = 0
@@ -115,6 +123,7 @@ class RequestReader:
         """
         if self._dead:
             return []
+        self._began_in_feed = False
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade as exc:
@@ -130,24 +139,41 @@ class RequestReader:
             self._dead = True
             raise ProtocolError(400, f"Invalid HTTP request: {exc}") from None
         if self._in_head:
-            self._head_bytes += len(data)
-            limits = self._limits
-            if self._head_bytes > limits.max_header_size + limits.max_request_line:
-                self._dead = True
-                if not self._headers and self._url == b"":
-                    raise ProtocolError(414, "Request line too long")
-                raise ProtocolError(431, "Request header fields too large")
+            self._check_partial_line(data)
+        self._body_in_feed = 0
         events = self._events
         self._events = []
         return events
+
+    def _check_partial_line(self, data: bytes) -> None:
+        # llhttp holds an unfinished line without calling back: bound it here. The
+        # line is what follows the last LF (all of ``data`` when there is none), never
+        # more than the bytes of this feed that were not body. The request line is
+        # bounded exactly by ``on_url`` and ``on_headers_complete``.
+        end = data.rfind(b"\n")
+        if end < 0:
+            self._partial_line += len(data)
+        else:
+            self._partial_line = len(data) - end - 1
+        if self._began_in_feed:
+            self._partial_line = min(self._partial_line, len(data) - self._body_in_feed)
+        limits = self._limits
+        allowed = limits.max_header_size + _LINE_OVERHEAD
+        if not self._headers:
+            allowed += limits.max_request_line
+        if self._field_bytes + self._partial_line > allowed:
+            self._dead = True
+            raise ProtocolError(431, "Request header fields too large")
 
     # llhttp callbacks, through httptools
 
     def on_message_begin(self) -> None:
         self._in_head = True
+        self._began_in_feed = True
+        self._partial_line = 0
         self._url = b""
         self._headers = []
-        self._head_bytes = 0
+        self._field_bytes = 0
         self._host_count = 0
         self._content_length = 0
         self._chunked = False
@@ -167,9 +193,9 @@ class RequestReader:
         name = name.lower()
         value = value.rstrip(b" \t")
         headers.append((name, value))
-        self._head_bytes += len(name) + len(value)
+        self._field_bytes += len(name) + len(value)
         limits = self._limits
-        if len(headers) > limits.max_header_count or self._head_bytes > limits.max_header_size:
+        if len(headers) > limits.max_header_count or self._field_bytes > limits.max_header_size:
             raise ProtocolError(431, "Request header fields too large")
         if name == b"host":
             self._host_count += 1
@@ -186,8 +212,11 @@ class RequestReader:
 
     def on_headers_complete(self) -> None:
         self._in_head = False
-        self._head_bytes = 0
+        self._partial_line = 0
         parser = self._parser
+        method = parser.get_method()
+        if len(method) + len(self._url) + 10 > self._limits.max_request_line:
+            raise ProtocolError(414, "Request line too long")  # "M T HTTP/1.1", with spaces
         version = parser.get_http_version()
         if version == "1.1":
             if self._host_count != 1:
@@ -201,7 +230,7 @@ class RequestReader:
         has_body = self._chunked or self._content_length > 0
         self._events.append(
             Request(
-                method=parser.get_method().decode("ascii"),
+                method=method.decode("ascii"),
                 http_version=version,
                 raw_path=raw_path,
                 path=decode_path(raw_path),
@@ -215,6 +244,7 @@ class RequestReader:
         )
 
     def on_body(self, body: bytes) -> None:
+        self._body_in_feed += len(body)
         max_body = self._limits.max_body_size
         if max_body is not None:
             self._body_bytes += len(body)

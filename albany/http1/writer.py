@@ -26,7 +26,9 @@ _STATUS_LINES: dict[int, bytes] = {
     int(status): b"HTTP/1.1 %d %s\r\n" % (status, status.phrase.encode("ascii"))
     for status in HTTPStatus
 }
-_HEADER_BLOCK = re.compile(rb"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+: [^\x00\r\n]*\r\n)*")
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FORBIDDEN_IN_VALUE = re.compile(rb"[\x00\r\n]")
+_VALID_NAMES: set[bytes] = set()  # names seen valid; apps reuse a handful of them
 _NO_BODY_STATUSES = frozenset({204, 304})
 _CHUNKED = b"transfer-encoding: chunked\r\n"
 _CLOSE = b"connection: close\r\n"
@@ -91,9 +93,21 @@ class ResponseWriter:
         content_length: int | None = None
         lines = [default_headers]
         for name, value in headers:
+            if name not in _VALID_NAMES:
+                if _TOKEN.fullmatch(name) is None:
+                    raise ValueError(f"Invalid response header name {name!r}")
+                if len(_VALID_NAMES) < 1024:
+                    _VALID_NAMES.add(name)
+            if _FORBIDDEN_IN_VALUE.search(value) is not None:
+                raise ValueError(f"Invalid response header value {value!r}")
             lname = name.lower()
             if lname == b"content-length":
-                content_length = int(value)
+                length = int(value)
+                if content_length is not None:
+                    if length != content_length:
+                        raise ValueError("Conflicting Content-Length response headers")
+                    continue
+                content_length = length
             elif lname == b"connection":
                 if value.lower() == b"close":
                     keep_alive = False
@@ -102,8 +116,6 @@ class ResponseWriter:
                 continue
             lines.append(b"%s: %s\r\n" % (name, value))
         block = b"".join(lines)
-        if _HEADER_BLOCK.fullmatch(block) is None:
-            raise ValueError("Invalid response header name or value")
 
         self._head_only = head_only = (
             request.method == "HEAD" or status in _NO_BODY_STATUSES or status < 200

@@ -353,10 +353,6 @@ def test_unexpected_message_gets_500() -> None:
     assert [r.status for r in gateway.responses()] == [500]
 
 
-@pytest.mark.xfail(
-    reason="a response the writer rejects is taken as on the wire: closed without a 500",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "headers",
     [[(b"x bad", b"value")], [(b"content-length", b"3")]],

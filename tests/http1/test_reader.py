@@ -21,19 +21,9 @@ NEXT_REQUEST_START = b"GET /next HTTP/1.1\r\nHost: a\r\nX-Part"
 GET = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
 
 
-def modes(**xfail: str) -> list[object]:
-    """The feeding modes as parameters; ``xfail`` maps a mode to the bug it still shows."""
-    return [
-        pytest.param(mode, marks=pytest.mark.xfail(reason=xfail[mode], strict=True))
-        if mode in xfail
-        else mode
-        for mode in MODES
-    ]
-
-
 @pytest.fixture(params=MODES)
 def mode(request: pytest.FixtureRequest) -> Mode:
-    """How the input is fed (tests that know a mode-specific bug parametrise ``modes`` instead)."""
+    """How the input is fed: whole, byte by byte, or followed by the start of a next request."""
     value: Mode = request.param
     return value
 
@@ -428,10 +418,6 @@ def test_request_target_over_limit_is_414(mode: Mode) -> None:
     assert read_error(data, mode, limits).status == 414
 
 
-@pytest.mark.xfail(
-    reason="only the request-target is measured, not method, target and version together",
-    strict=True,
-)
 def test_request_line_over_limit_is_414(mode: Mode) -> None:
     limits = Limits(max_request_line=32)
     data = b"GET /" + b"a" * 19 + b" HTTP/1.1\r\nHost: a\r\n\r\n"  # a 33-byte line
@@ -450,9 +436,6 @@ def padded_head(field_bytes: int) -> bytes:
     return b"GET / HTTP/1.1\r\nHost: a\r\nX-Pad: " + b"p" * (field_bytes - 10) + b"\r\n\r\n"
 
 
-@pytest.mark.parametrize(
-    "mode", modes(bytewise="head bytes fed are counted on top of the header fields: 431")
-)
 def test_header_fields_at_size_limit_are_accepted(mode: Mode) -> None:
     events = read(padded_head(64), mode, Limits(max_header_size=64))
     assert len(events) == 2
@@ -467,10 +450,6 @@ def test_endless_header_value_is_431(mode: Mode) -> None:
     assert read_error(data, mode, Limits(max_header_size=64, max_request_line=64)).status == 431
 
 
-@pytest.mark.xfail(
-    reason="the whole chunk, previous request's body included, is charged to the next head",
-    strict=True,
-)
 def test_large_chunk_ending_in_a_new_head_is_not_431() -> None:
     body = b"x" * 80_000  # more than max_header_size + max_request_line, the defaults
     data = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 80000\r\n\r\n" + body
