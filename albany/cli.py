@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Optional, Sequence
+from typing import Sequence
 
 from albany.config import Config
 from albany.errors import StartupError
 from albany.http1.limits import Limits
 from albany.importer import ImportFromStringError, import_from_string
+from albany.logs import configure_logging
 from albany.serving import LOOPS, prepare, serve
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -26,32 +27,67 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("app", metavar="MODULE:ATTR", help="the app, e.g. myproject.web:app")
     add = parser.add_argument
-    add("--loop", choices=LOOPS, default="auto",
-        help="event loop; auto picks the app's native loop (uvloop when installed)")
-    add("--reactor", default=None,
-        help="Twisted reactor to install (epoll, poll, select, asyncio, default)")
+    add(
+        "--loop",
+        choices=LOOPS,
+        default="auto",
+        help="event loop; auto picks the app's native loop (uvloop when installed)",
+    )
+    add(
+        "--reactor",
+        default=None,
+        help="Twisted reactor to install (epoll, poll, select, asyncio, default)",
+    )
     add("--host", default=defaults.host, help="bind address (default: %(default)s)")
     add("--port", type=int, default=defaults.port, help="bind port (default: %(default)s)")
     add("--uds", default=None, help="bind to this Unix domain socket")
     add("--fd", type=int, default=None, help="serve on this already bound socket descriptor")
     add("--root-path", default="", help="ASGI root_path: the prefix the app is mounted at")
     add("--lifespan", choices=("auto", "on", "off"), default="auto", help="lifespan protocol")
-    add("--timeout-keep-alive", type=float, default=defaults.timeout_keep_alive,
-        help="close idle keep-alive connections after this many seconds")
-    add("--timeout-request-header", type=float, default=defaults.timeout_request_header,
-        help="close a connection whose request head takes longer than this")
-    add("--timeout-graceful-shutdown", type=float, default=defaults.timeout_graceful_shutdown,
-        help="seconds to finish in-flight requests on SIGINT/SIGTERM")
-    add("--limit-request-line", type=int, default=limits.max_request_line,
-        help="longest request line, else 414")
-    add("--limit-header-size", type=int, default=limits.max_header_size,
-        help="largest request head (all fields), else 431")
-    add("--limit-header-count", type=int, default=limits.max_header_count,
-        help="most request header fields, else 431")
+    add(
+        "--timeout-keep-alive",
+        type=float,
+        default=defaults.timeout_keep_alive,
+        help="close idle keep-alive connections after this many seconds",
+    )
+    add(
+        "--timeout-request-header",
+        type=float,
+        default=defaults.timeout_request_header,
+        help="close a connection whose request head takes longer than this",
+    )
+    add(
+        "--timeout-graceful-shutdown",
+        type=float,
+        default=defaults.timeout_graceful_shutdown,
+        help="seconds to finish in-flight requests on SIGINT/SIGTERM",
+    )
+    add(
+        "--limit-request-line",
+        type=int,
+        default=limits.max_request_line,
+        help="longest request line, else 414",
+    )
+    add(
+        "--limit-header-size",
+        type=int,
+        default=limits.max_header_size,
+        help="largest request head (all fields), else 431",
+    )
+    add(
+        "--limit-header-count",
+        type=int,
+        default=limits.max_header_count,
+        help="most request header fields, else 431",
+    )
     add("--limit-body-size", type=int, default=None, help="largest request body, else 413")
     add("--log-level", choices=LOG_LEVELS, default="info", help="log level")
-    add("--access-log", action=argparse.BooleanOptionalAction, default=True,
-        help="log one line per response")
+    add(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="log one line per response",
+    )
     add("--app-dir", default=".", help="directory put first on sys.path to import the app")
     add("--factory", action="store_true", help="MODULE:ATTR is a factory returning the app")
     return parser
@@ -82,18 +118,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     )
 
 
-def configure_logging(level: str, access_log: bool) -> None:
-    """Albany's loggers to stderr; ``albany.access`` only when the access log is on."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
-    root = logging.getLogger("albany")
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    root.propagate = False
-    logging.getLogger("albany.access").disabled = not access_log
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
     args = build_parser().parse_args(argv)
     config = config_from_args(args)

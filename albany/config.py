@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import Literal
 
 from albany.http1.limits import Limits
 
@@ -17,15 +17,15 @@ class Config:
 
     host: str = "127.0.0.1"
     port: int = 8000
-    uds: Optional[str] = None
-    fd: Optional[int] = None
+    uds: str | None = None
+    fd: int | None = None
     loop: LoopName = "auto"
-    reactor: Optional[str] = None
+    reactor: str | None = None
     root_path: str = ""
     lifespan: LifespanMode = "auto"
     timeout_keep_alive: float = 5.0
     timeout_request_header: float = 10.0
-    timeout_graceful_shutdown: Optional[float] = 30.0
+    timeout_graceful_shutdown: float | None = 30.0
     limits: Limits = field(default_factory=Limits)
     access_log: bool = True
     log_level: str = "info"

@@ -18,6 +18,4 @@ def require(module: str, extra: str, what: str) -> None:
     try:
         importlib.import_module(module)
     except ImportError as exc:
-        raise MissingDependency(
-            f'{what} is not installed: pip install "albany[{extra}]"'
-        ) from exc
+        raise MissingDependency(f'{what} is not installed: pip install "albany[{extra}]"') from exc

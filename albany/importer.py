@@ -21,9 +21,7 @@ def import_from_string(import_str: str) -> Any:
         module = importlib.import_module(module_str)
     except ModuleNotFoundError as exc:
         if exc.name != module_str and not module_str.startswith(f"{exc.name}."):
-            raise ImportFromStringError(
-                f"Could not import module {module_str!r}: {exc}"
-            ) from exc
+            raise ImportFromStringError(f"Could not import module {module_str!r}: {exc}") from exc
         raise ImportFromStringError(f"Could not import module {module_str!r}") from exc
     except Exception as exc:
         raise ImportFromStringError(

@@ -11,11 +11,12 @@ import asyncio
 import importlib.util
 import logging
 from dataclasses import replace
-from typing import Any, Optional
+from typing import Any
 
 from albany.config import Config
 from albany.errors import StartupError, require
 from albany.flavour import flavour_of
+from albany.logs import configure_logging
 from albany.types import App, Flavour
 
 logger = logging.getLogger("albany.error")
@@ -32,8 +33,8 @@ def choose_loop(config: Config, flavour: Flavour) -> str:
     return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
 
-def prepare(config: Config) -> Optional[asyncio.AbstractEventLoop]:
-    """Before the app is imported: install the reactor the user named, on a new loop if asyncio's."""
+def prepare(config: Config) -> asyncio.AbstractEventLoop | None:
+    """Before the app is imported: install the reactor the user named (asyncio's on a new loop)."""
     if config.loop not in LOOPS:
         raise StartupError(f"Unknown loop {config.loop!r}; choose one of {', '.join(LOOPS)}")
     if config.reactor is None:
@@ -51,7 +52,7 @@ def prepare(config: Config) -> Optional[asyncio.AbstractEventLoop]:
     return None
 
 
-def serve(app: App, config: Config, loop: Optional[asyncio.AbstractEventLoop] = None) -> int:
+def serve(app: App, config: Config, loop: asyncio.AbstractEventLoop | None = None) -> int:
     """Serve ``app`` on the configured loop until SIGINT/SIGTERM; return the exit status."""
     flavour = flavour_of(app)
     name = choose_loop(config, flavour)
@@ -88,8 +89,9 @@ def serve(app: App, config: Config, loop: Optional[asyncio.AbstractEventLoop] = 
     return serve_asyncio(app, config, loop)
 
 
-def run(app: App, config: Optional[Config] = None, **settings: Any) -> int:
+def run(app: App, config: Config | None = None, **settings: Any) -> int:
     """Serve ``app`` until SIGINT/SIGTERM: ``albany.run(app, loop="twisted", port=8080)``."""
     config = replace(config or Config(), **settings)
+    configure_logging(config.log_level, config.access_log)
     loop = prepare(config)
     return serve(app, config, loop)

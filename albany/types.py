@@ -14,7 +14,6 @@ from typing import (
     Iterable,
     Literal,
     MutableMapping,
-    Optional,
     Tuple,
     TypedDict,
     Union,
@@ -44,7 +43,7 @@ class AlbanyExtension(TypedDict):
     backend: BackendName
     flavour: Flavour
     spec_version: str
-    helpers: "Helpers"
+    helpers: Helpers
 
 
 class HTTPScope(TypedDict):
@@ -53,8 +52,8 @@ class HTTPScope(TypedDict):
     type: Literal["http"]
     asgi: ASGIVersions
     http_version: str
-    server: Optional[Tuple[str, Optional[int]]]
-    client: Optional[Tuple[str, int]]
+    server: Tuple[str, int | None] | None
+    client: Tuple[str, int] | None
     scheme: str
     method: str
     root_path: str

@@ -67,7 +67,9 @@ def start_server(loop: str) -> Iterator[object]:
     """Start a dedicated server: ``start_server(app, *args)``; stopped after the test."""
     started: list[LiveServer] = []
 
-    def start(app: str = "tests.apps.contract:app", *args: str, env: dict[str, str] | None = None) -> LiveServer:
+    def start(
+        app: str = "tests.apps.contract:app", *args: str, env: dict[str, str] | None = None
+    ) -> LiveServer:
         server = LiveServer(app, loop, args, app_dir=ROOT_DIR, env=env)
         started.append(server)
         return server.start()

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 from albany.gateway.cycle import RequestCycle
 from albany.gateway.interfaces import AppRunner, Timer, Transport
@@ -51,8 +51,8 @@ class HttpConnection:
         self,
         state: ServerState,
         transport: Transport,
-        server: Optional[tuple[str, Optional[int]]],
-        client: Optional[tuple[str, int]],
+        server: tuple[str, int | None] | None,
+        client: tuple[str, int] | None,
         scheme: str = "http",
     ) -> None:
         self.state = state
@@ -66,15 +66,15 @@ class HttpConnection:
         self._server = server
         self._client = client
         self._scheme = scheme
-        self._cycle: Optional[RequestCycle] = None
-        self._receiving: Optional[RequestCycle] = None
+        self._cycle: RequestCycle | None = None
+        self._receiving: RequestCycle | None = None
         self._pending: deque[Union[Event, ProtocolError]] = deque()
         self._reading_paused = False
         self._closing = False
         self._closed = False
-        self._deadline: Optional[float] = None
+        self._deadline: float | None = None
         self._deadline_for_head = False
-        self._timer: Optional[Timer] = None
+        self._timer: Timer | None = None
         self._timer_due = 0.0
         state.connections.add(self)
         self._set_deadline(state.config.timeout_request_header, for_head=True)

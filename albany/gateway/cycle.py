@@ -13,7 +13,7 @@ received, written with the first body piece) → streaming → complete. Invaria
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from albany.http1.events import Request
 from albany.http1.writer import CONTINUE
@@ -51,7 +51,7 @@ class RequestCycle:
         "status",
     )
 
-    def __init__(self, connection: "HttpConnection", request: Request) -> None:
+    def __init__(self, connection: HttpConnection, request: Request) -> None:
         self._connection = connection
         self.request = request
         self._runner = connection.runner
@@ -61,7 +61,7 @@ class RequestCycle:
         self._waiter: Any = None
         self.continue_pending = request.expect_continue
         self._end_delivered = False
-        self._start: Optional[Message] = None
+        self._start: Message | None = None
         self.response_started = False
         self.response_complete = False
         self.disconnected = False
@@ -159,7 +159,7 @@ class RequestCycle:
         else:
             raise RuntimeError(f"Unexpected ASGI message type {kind!r} for an HTTP scope")
 
-    def app_finished(self, error: Optional[BaseException]) -> None:
+    def app_finished(self, error: BaseException | None) -> None:
         """The app returned or raised: answer 500 or close if the response is unfinished."""
         connection = self._connection
         if error is not None:

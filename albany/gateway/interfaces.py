@@ -6,7 +6,7 @@ for each app flavour, an ``AppRunner`` that drives the app's coroutines.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 if TYPE_CHECKING:
     from albany.neutral import Helpers
@@ -50,14 +50,14 @@ class Clock(Protocol):
 class AppTask(Protocol):
     """What the gateway keeps of a running app call."""
 
-    def app_finished(self, error: Optional[BaseException]) -> None:
+    def app_finished(self, error: BaseException | None) -> None:
         """The app's awaitable completed (``error`` is None) or failed."""
 
 
 class AppRunner(Protocol):
     """Drives an app of one flavour on one loop: futures, coroutines and helpers."""
 
-    helpers: "Helpers"
+    helpers: Helpers
 
     def create_future(self) -> Any:
         """A future the app's coroutine can await (asyncio Future or Deferred)."""
@@ -65,5 +65,5 @@ class AppRunner(Protocol):
     def resolve(self, future: Any, value: Any) -> None:
         """Complete ``future`` with ``value`` unless it is already done."""
 
-    def run(self, app: "App", scope: Any, task: Any) -> None:
+    def run(self, app: App, scope: Any, task: Any) -> None:
         """Call ``app(scope, task.receive, task.send)`` and report the end to ``task``."""

@@ -8,7 +8,7 @@ start-up failure. ``lifespan.startup.failed`` always stops start-up with the app
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from albany.config import LifespanMode
 from albany.gateway.interfaces import AppRunner
@@ -17,7 +17,7 @@ from albany.types import AlbanyExtension, App, Message
 
 logger = logging.getLogger("albany.error")
 
-Done = Callable[[Optional[str]], None]
+Done = Callable[[str | None], None]
 """Called once with None on success, or with the failure message."""
 
 
@@ -39,8 +39,8 @@ class Lifespan:
         self._extension = extension
         self._events: list[Message] = []
         self._waiter: Any = None
-        self._startup_done: Optional[Done] = None
-        self._shutdown_done: Optional[Done] = None
+        self._startup_done: Done | None = None
+        self._shutdown_done: Done | None = None
         self._started = False
         self._finished = False
 
@@ -93,7 +93,7 @@ class Lifespan:
         else:
             raise RuntimeError(f"Unexpected ASGI message type {kind!r} for a lifespan scope")
 
-    def app_finished(self, error: Optional[BaseException]) -> None:
+    def app_finished(self, error: BaseException | None) -> None:
         self._finished = True
         if self._startup_done is not None:
             if self._mode == "auto":
@@ -108,12 +108,12 @@ class Lifespan:
             logger.error("Exception in 'lifespan' protocol", exc_info=error)
         self._report_shutdown(None if error is None else repr(error))
 
-    def _report_startup(self, failure: Optional[str]) -> None:
+    def _report_startup(self, failure: str | None) -> None:
         done, self._startup_done = self._startup_done, None
         if done is not None:
             done(failure)
 
-    def _report_shutdown(self, failure: Optional[str]) -> None:
+    def _report_shutdown(self, failure: str | None) -> None:
         done, self._shutdown_done = self._shutdown_done, None
         if done is not None:
             done(failure)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from email.utils import formatdate
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable
 
 from albany.config import Config
 from albany.gateway.interfaces import AppRunner, Clock
@@ -35,7 +35,7 @@ class ServerState:
         self.limits = config.limits
         self.root_path = config.root_path
         self.access_log = config.access_log
-        self.connections: set["HttpConnection"] = set()
+        self.connections: set[HttpConnection] = set()
         self.shutting_down = False
         self.lifespan_state: dict[str, Any] = {}
         self.extension: AlbanyExtension = {
@@ -44,7 +44,7 @@ class ServerState:
             "spec_version": SPEC_VERSION,
             "helpers": runner.helpers,
         }
-        self._on_idle: Optional[Callable[[None], None]] = None
+        self._on_idle: Callable[[None], None] | None = None
         self._date_second = -1
         self._default_headers = b""
 
@@ -70,7 +70,7 @@ class ServerState:
         for connection in list(self.connections):
             connection.abort()
 
-    def connection_closed(self, connection: "HttpConnection") -> None:
+    def connection_closed(self, connection: HttpConnection) -> None:
         self.connections.discard(connection)
         if self.shutting_down:
             self._check_idle()

@@ -6,7 +6,7 @@ A request is always ``Request``, then zero or more ``Data``, then ``EndOfMessage
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,7 @@ class Request:
     keep_alive: bool  # what the client asked for
     expect_continue: bool
     has_body: bool  # a body follows (Content-Length > 0 or chunked)
-    upgrade: Optional[bytes]  # the Upgrade token when the client asked to switch
+    upgrade: bytes | None  # the Upgrade token when the client asked to switch
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -13,4 +12,4 @@ class Limits:
     max_request_line: int = 8190  # 414: method, target and version together
     max_header_size: int = 65536  # 431: all header names and values together
     max_header_count: int = 100  # 431
-    max_body_size: Optional[int] = None  # 413; None means no limit
+    max_body_size: int | None = None  # 413; None means no limit

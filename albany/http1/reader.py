@@ -14,7 +14,6 @@ conflicting Content-Lengths, bad bytes in names and values, obs-fold, bare LF):
 
 from __future__ import annotations
 
-from typing import Optional
 from urllib.parse import unquote
 
 import httptools
@@ -88,7 +87,7 @@ class RequestReader:
         self._content_length = 0
         self._chunked = False
         self._expect_continue = False
-        self._upgrade: Optional[bytes] = None
+        self._upgrade: bytes | None = None
         self._body_bytes = 0
         self._dead = False
         self._upgraded = False

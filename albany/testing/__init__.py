@@ -6,6 +6,14 @@ is advanced by hand; ``FakeRunner`` drives app coroutines with no loop at all;
 """
 
 from albany.testing.fakes import FakeRunner, FakeTransport, ManualClock
-from albany.testing.live import LOOPS, LiveServer, loop_available
+from albany.testing.live import LOOPS, LiveServer, loop_arguments, loop_available
 
-__all__ = ["LOOPS", "FakeRunner", "FakeTransport", "LiveServer", "ManualClock", "loop_available"]
+__all__ = [
+    "LOOPS",
+    "FakeRunner",
+    "FakeTransport",
+    "LiveServer",
+    "ManualClock",
+    "loop_arguments",
+    "loop_available",
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Coroutine, Generator, Optional
+from typing import Any, Callable, Coroutine, Generator
 
 from albany.neutral import Helpers
 
@@ -38,7 +38,7 @@ class FakeTransport:
 
 
 class ManualTimer:
-    def __init__(self, clock: "ManualClock", when: float, callback: Callable[[], None]) -> None:
+    def __init__(self, clock: ManualClock, when: float, callback: Callable[[], None]) -> None:
         self.when = when
         self.callback = callback
         self.cancelled = False
@@ -133,11 +133,11 @@ class FakeRunner:
     still synchronously, when that future is resolved.
     """
 
-    def __init__(self, clock: Optional[ManualClock] = None) -> None:
+    def __init__(self, clock: ManualClock | None = None) -> None:
         self.clock = clock or ManualClock()
         api = _FakeApi(self.clock)
         self.helpers = Helpers(api, self._ensure, self._in_thread, loop_name="fake")
-        self.finished: list[Optional[BaseException]] = []
+        self.finished: list[BaseException | None] = []
 
     def create_future(self) -> FakeFuture:
         return FakeFuture()
@@ -157,7 +157,7 @@ class FakeRunner:
     def _step(
         self,
         coroutine: Coroutine[Any, Any, Any],
-        done: Callable[[Optional[BaseException]], None],
+        done: Callable[[BaseException | None], None],
     ) -> None:
         try:
             awaited = coroutine.send(None)

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
-from typing import Optional, Sequence
+from typing import Sequence
 
 LOOPS = ("asyncio", "uvloop", "twisted", "twisted-asyncio", "tornado")
 """Every loop a test can run on; ``twisted`` lets Albany pick the reactor."""
@@ -34,6 +34,11 @@ _LOOP_NEEDS = {
 _SERVING = re.compile(r"serving on http://[^\s:]+:(\d+)|serving on (unix:\S+)")
 
 
+def loop_arguments(loop: str) -> list[str]:
+    """The ``albany`` options that select ``loop`` (``--loop``, and ``--reactor`` where needed)."""
+    return list(_LOOP_ARGS[loop])
+
+
 def loop_available(loop: str) -> bool:
     """Whether the packages ``loop`` needs are installed."""
     needed = _LOOP_NEEDS.get(loop)
@@ -48,8 +53,8 @@ class LiveServer:
         app: str,
         loop: str,
         args: Sequence[str] = (),
-        app_dir: Optional[str] = None,
-        env: Optional[dict[str, str]] = None,
+        app_dir: str | None = None,
+        env: dict[str, str] | None = None,
         pass_fds: Sequence[int] = (),
     ) -> None:
         if loop not in _LOOP_ARGS:
@@ -65,8 +70,8 @@ class LiveServer:
         self._lines: list[str] = []
         self._listening = threading.Event()
         self._serving = False
-        self._process: Optional[subprocess.Popen[str]] = None
-        self._reader: Optional[threading.Thread] = None
+        self._process: subprocess.Popen[str] | None = None
+        self._reader: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -87,7 +92,7 @@ class LiveServer:
             command += ["--app-dir", self._app_dir]
         return command + self._args
 
-    def start(self, timeout: float = 20.0) -> "LiveServer":
+    def start(self, timeout: float = 20.0) -> LiveServer:
         """Start and wait for the "serving on" line; raise with the output if it never comes."""
         env = dict(os.environ, PYTHONUNBUFFERED="1", **(self._env or {}))
         self._process = subprocess.Popen(
@@ -103,9 +108,7 @@ class LiveServer:
         self._reader.start()
         if not self._listening.wait(timeout) or not self._serving:
             self.stop()
-            raise RuntimeError(
-                f"Server did not start: {' '.join(self.command())}\n{self.output()}"
-            )
+            raise RuntimeError(f"Server did not start: {' '.join(self.command())}\n{self.output()}")
         return self
 
     def _read_output(self) -> None:
@@ -135,11 +138,13 @@ class LiveServer:
         code = self.process.wait(timeout)
         if self._reader is not None:
             self._reader.join(timeout)
-        if self.process.stdout is not None and (self._reader is None or not self._reader.is_alive()):
+        if self.process.stdout is not None and (
+            self._reader is None or not self._reader.is_alive()
+        ):
             self.process.stdout.close()
         return code
 
-    def stop(self, timeout: float = 15.0) -> Optional[int]:
+    def stop(self, timeout: float = 15.0) -> int | None:
         """SIGTERM, then wait (SIGKILL after ``timeout``); the exit status."""
         if self._process is None:
             return None
@@ -150,7 +155,7 @@ class LiveServer:
             self._process.kill()
             return self.wait(timeout)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:

@@ -108,14 +108,27 @@ async def neutral(scope: Any, receive: Any, send: Any) -> None:
         size = int(query.get("size", "10"))
         await send({"type": "http.response.start", "status": 200, "headers": []})
         for i in range(count):
-            await send({"type": "http.response.body", "body": bytes([97 + i % 26]) * size, "more_body": True})
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": bytes([97 + i % 26]) * size,
+                    "more_body": True,
+                }
+            )
         await send({"type": "http.response.body", "body": b"", "more_body": False})
     elif path == "/length":
         body = b"x" * int(query.get("size", "10"))
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", str(len(body)).encode())],
+            }
+        )
         for start in range(0, len(body), 4):
-            await send({"type": "http.response.body", "body": body[start:start + 4], "more_body": True})
+            await send(
+                {"type": "http.response.body", "body": body[start : start + 4], "more_body": True}
+            )
         await send({"type": "http.response.body", "body": b""})
     elif path == "/status":
         await respond(send, int(query["code"]), b"")
@@ -127,9 +140,11 @@ async def neutral(scope: Any, receive: Any, send: Any) -> None:
         result = await helpers.run_in_thread(sum, [1, 2, 3])
         await respond(send, 200, str(result).encode())
     elif path == "/gather":
+
         async def twice(x: int) -> int:
             await helpers.sleep(0.01)
             return x * 2
+
         results = await helpers.gather([twice(1), twice(2), twice(3)])
         await respond_json(send, results)
     elif path == "/error-before":
@@ -159,8 +174,13 @@ async def neutral(scope: Any, receive: Any, send: Any) -> None:
     elif path == "/big":
         size = int(query.get("size", str(8 * 1024 * 1024)))
         chunk = b"z" * 65536
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-length", str(size).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", str(size).encode())],
+            }
+        )
         sent = 0
         while sent < size:
             piece = chunk[: size - sent]

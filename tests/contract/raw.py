@@ -36,7 +36,7 @@ def read_until_closed(sock: socket.socket, timeout: float = 10.0) -> bytes:
         sock.settimeout(max(0.01, deadline - time.monotonic()))
         try:
             data = sock.recv(65536)
-        except socket.timeout:
+        except TimeoutError:
             break
         except ConnectionResetError:
             break
@@ -53,7 +53,7 @@ def is_closed(sock: socket.socket, timeout: float = 5.0) -> bool:
         return sock.recv(1) == b""
     except ConnectionResetError:
         return True
-    except socket.timeout:
+    except TimeoutError:
         return False
 
 
@@ -118,7 +118,9 @@ class ResponseReader:
         return response
 
 
-def exchange(server: LiveServer, data: bytes, count: int = 1, head: bool = False) -> list[RawResponse]:
+def exchange(
+    server: LiveServer, data: bytes, count: int = 1, head: bool = False
+) -> list[RawResponse]:
     """Send ``data`` on a new connection and read ``count`` responses."""
     with connect(server) as sock:
         sock.sendall(data)

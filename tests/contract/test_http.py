@@ -6,7 +6,14 @@ import httpx
 import pytest
 
 from albany.testing import LiveServer
-from tests.contract.raw import ResponseReader, connect, exchange, first_status, is_closed, read_until_closed
+from tests.contract.raw import (
+    ResponseReader,
+    connect,
+    exchange,
+    first_status,
+    is_closed,
+    read_until_closed,
+)
 
 
 def test_hello_world(server: LiveServer) -> None:
@@ -60,7 +67,8 @@ def test_pipelined_responses_come_in_order(server: LiveServer) -> None:
         b"GET /sleep?s=0.2 HTTP/1.1\r\nHost: a\r\n\r\n"
         b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nfirst"
         b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
-        b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nsecond\r\n0\r\n\r\n"
+        b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"6\r\nsecond\r\n0\r\n\r\n"
     )
     responses = exchange(server, requests, count=4)
     assert [r.body for r in responses] == [b"slept", b"first", b"Hello, world!", b"second"]
@@ -171,7 +179,9 @@ def test_expect_100_continue_sent_when_app_reads(server: LiveServer) -> None:
 
 def test_expect_100_continue_not_sent_when_app_does_not_read(server: LiveServer) -> None:
     with connect(server) as sock:
-        sock.sendall(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+        sock.sendall(
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n"
+        )
         response = ResponseReader(sock).read()
         assert response.status == 200
         assert response.header("connection") == "close"
@@ -193,7 +203,8 @@ def test_absolute_form_target(server: LiveServer) -> None:
 @pytest.mark.parametrize(
     "request_bytes",
     [
-        b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
         b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
         b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\nabc",
         b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
@@ -203,7 +214,17 @@ def test_absolute_form_target(server: LiveServer) -> None:
         b"GET / HTTP/1.1\r\n\r\n",
         b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
     ],
-    ids=["cl+te", "two-cl", "te-gzip", "te-gzip-chunked", "bad-name", "bad-value", "obs-fold", "no-host", "two-hosts"],
+    ids=[
+        "cl+te",
+        "two-cl",
+        "te-gzip",
+        "te-gzip-chunked",
+        "bad-name",
+        "bad-value",
+        "obs-fold",
+        "no-host",
+        "two-hosts",
+    ],
 )
 def test_bad_framing_is_400_and_close(server: LiveServer, request_bytes: bytes) -> None:
     assert first_status(server, request_bytes) == (400, True)

@@ -40,7 +40,9 @@ def test_lifespan_startup_failure_stops_startup(loop: str) -> None:
 def test_sigterm_finishes_in_flight_request_then_exits(start_server: Any) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         marker = os.path.join(tmp, "shutdown")
-        server: LiveServer = start_server("tests.apps.contract:app", env={"CONTRACT_SHUTDOWN_FILE": marker})
+        server: LiveServer = start_server(
+            "tests.apps.contract:app", env={"CONTRACT_SHUTDOWN_FILE": marker}
+        )
         result: dict[str, Any] = {}
 
         def slow_request() -> None:
@@ -77,7 +79,9 @@ def test_sigint_exits_cleanly_when_idle(start_server: Any) -> None:
 
 
 def test_graceful_shutdown_is_bounded_by_its_timeout(start_server: Any) -> None:
-    server: LiveServer = start_server("tests.apps.contract:app", "--timeout-graceful-shutdown", "0.5")
+    server: LiveServer = start_server(
+        "tests.apps.contract:app", "--timeout-graceful-shutdown", "0.5"
+    )
     client = socket.create_connection((server.host, server.port))
     client.sendall(b"GET /sleep?s=30 HTTP/1.1\r\nHost: a\r\n\r\n")
     time.sleep(0.3)
@@ -143,7 +147,10 @@ def test_inherited_file_descriptor(loop: str) -> None:
     port = sock.getsockname()[1]
     try:
         server = LiveServer(
-            "tests.apps.contract:app", loop, ["--fd", str(sock.fileno())], app_dir=os.getcwd(),
+            "tests.apps.contract:app",
+            loop,
+            ["--fd", str(sock.fileno())],
+            app_dir=os.getcwd(),
             pass_fds=(sock.fileno(),),
         )
         with server:

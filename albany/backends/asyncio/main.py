@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
-from typing import Optional
 
 from albany.backends.asyncio.server import AsyncioServer
 from albany.config import Config
@@ -42,7 +41,7 @@ def serve(
     app: App,
     config: Config,
     loop: asyncio.AbstractEventLoop,
-    sock: Optional[socket.socket] = None,
+    sock: socket.socket | None = None,
 ) -> int:
     """Serve ``app`` on ``loop`` until a signal; return the exit status."""
     asyncio.set_event_loop(loop)
@@ -56,7 +55,7 @@ def serve(
 
 
 def _stop_hosted_reactor(loop: asyncio.AbstractEventLoop) -> None:
-    """Let a Twisted reactor hosted on this loop run its shutdown triggers (it then stops the loop)."""
+    """Let a Twisted reactor hosted on this loop run its shutdown triggers; it stops the loop."""
     import sys
 
     if "twisted.internet.reactor" not in sys.modules:

@@ -7,13 +7,13 @@ An asyncio transport already has the gateway's ``Transport`` methods
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional, cast
+from typing import Any, cast
 
 from albany.gateway.connection import HttpConnection
 from albany.gateway.server_state import ServerState
 
 
-def _address(value: Any) -> Optional[tuple[str, int]]:
+def _address(value: Any) -> tuple[str, int] | None:
     if isinstance(value, tuple) and len(value) >= 2:
         return (str(value[0]), int(value[1]))
     return None
@@ -26,7 +26,7 @@ class HttpProtocol(asyncio.Protocol):
 
     def __init__(self, state: ServerState) -> None:
         self._state = state
-        self._connection: Optional[HttpConnection] = None
+        self._connection: HttpConnection | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         stream = cast(asyncio.Transport, transport)
@@ -46,7 +46,7 @@ class HttpProtocol(asyncio.Protocol):
         self._connection.eof_received()  # type: ignore[union-attr]
         return False
 
-    def connection_lost(self, exc: Optional[Exception]) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
         if self._connection is not None:
             self._connection.connection_lost()
 

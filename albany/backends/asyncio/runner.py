@@ -24,13 +24,13 @@ class AsyncioRunner:
         self._loop = loop
         self.create_future: Callable[[], asyncio.Future[Any]] = loop.create_future
         self.helpers = Helpers(
-            txaio.aio.with_config(loop=loop),
+            txaio.aio.with_config(loop=loop),  # type: ignore[no-untyped-call]
             ensure_future=functools.partial(asyncio.ensure_future, loop=loop),
             run_in_thread=functools.partial(loop.run_in_executor, None),
             loop_name="asyncio",
         )
 
-    def resolve(self, future: "asyncio.Future[Any]", value: Any) -> None:
+    def resolve(self, future: asyncio.Future[Any], value: Any) -> None:
         if not future.done():
             future.set_result(value)
 
@@ -44,7 +44,7 @@ class AsyncioRunner:
         future.add_done_callback(functools.partial(_report, task))
 
 
-def _report(task: AppTask, future: "asyncio.Future[Any]") -> None:
+def _report(task: AppTask, future: asyncio.Future[Any]) -> None:
     if future.cancelled():
         task.app_finished(asyncio.CancelledError())
     else:

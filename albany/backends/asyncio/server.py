@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from typing import Any, Optional
+from typing import Any
 
 from albany.backends.asyncio.clock import AsyncioClock
 from albany.backends.asyncio.protocol import HttpProtocol
@@ -29,14 +29,14 @@ class AsyncioServer:
     """Serves one app inside an already running asyncio loop (stdlib or uvloop)."""
 
     def __init__(
-        self, app: App, config: Optional[Config] = None, sock: Optional[socket.socket] = None
+        self, app: App, config: Config | None = None, sock: socket.socket | None = None
     ) -> None:
         self.app = app
         self.config = config or Config()
         self._sock = sock
-        self._server: Optional[asyncio.base_events.Server] = None
-        self._lifespan: Optional[Lifespan] = None
-        self.state: Optional[ServerState] = None
+        self._server: asyncio.base_events.Server | None = None
+        self._lifespan: Lifespan | None = None
+        self.state: ServerState | None = None
 
     @property
     def sockets(self) -> list[socket.socket]:
@@ -44,7 +44,8 @@ class AsyncioServer:
         return list(self._server.sockets) if self._server is not None else []
 
     async def start(self) -> None:
-        """Run lifespan start-up, then listen. Raises ``StartupError``."""
+        """Bind, run lifespan start-up, then accept. Raises ``StartupError``."""
+        sock = self._sock or bind_socket(self.config)
         loop = asyncio.get_running_loop()
         flavour = flavour_of(self.app)
         runner = runner_for(flavour, loop)
@@ -58,8 +59,8 @@ class AsyncioServer:
         )
         failure = await wait_for_callback(self._lifespan.startup)
         if failure is not None:
+            sock.close()
             raise StartupError(f"Application startup failed: {failure}")
-        sock = self._sock or bind_socket(config)
         self._server = await loop.create_server(
             lambda: HttpProtocol(state), sock=sock, backlog=config.backlog
         )

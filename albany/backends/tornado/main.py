@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from typing import Optional
 
 from albany.backends.asyncio.main import serve_until_signal
 from albany.backends.tornado.server import TornadoServer
@@ -16,7 +15,7 @@ def serve(
     app: App,
     config: Config,
     loop: asyncio.AbstractEventLoop,
-    sock: Optional[socket.socket] = None,
+    sock: socket.socket | None = None,
 ) -> int:
     """Serve ``app`` under Tornado on ``loop`` until a signal; return the exit status."""
     from albany.backends.asyncio.main import _stop_hosted_reactor

@@ -7,7 +7,7 @@ means the socket is full, and the gateway is paused until that future completes.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional
+from typing import Any
 
 from tornado.iostream import IOStream, StreamClosedError
 
@@ -22,10 +22,10 @@ class TornadoTransport:
 
     __slots__ = ("_stream", "_protocol", "_pending_write", "_closing")
 
-    def __init__(self, stream: IOStream, protocol: "HttpProtocol") -> None:
+    def __init__(self, stream: IOStream, protocol: HttpProtocol) -> None:
         self._stream = stream
         self._protocol = protocol
-        self._pending_write: Optional["asyncio.Future[None]"] = None
+        self._pending_write: asyncio.Future[None] | None = None
         self._closing = False
 
     def write(self, data: bytes) -> None:
@@ -39,7 +39,7 @@ class TornadoTransport:
             self._pending_write = future
             future.add_done_callback(self._written)
 
-    def _written(self, future: "asyncio.Future[None]") -> None:
+    def _written(self, future: asyncio.Future[None]) -> None:
         if future is self._pending_write:
             self._pending_write = None
             if self._closing:
@@ -67,7 +67,7 @@ class HttpProtocol:
     def __init__(self, state: ServerState, stream: IOStream, client: Any) -> None:
         self._stream = stream
         self.reading = True
-        self._resumed: Optional["asyncio.Future[None]"] = None
+        self._resumed: asyncio.Future[None] | None = None
         sockname = stream.socket.getsockname() if stream.socket is not None else None
         self._connection = HttpConnection(
             state,
@@ -105,7 +105,7 @@ class HttpProtocol:
             connection.connection_lost()
 
 
-def _address(value: Any) -> Optional[tuple[str, int]]:
+def _address(value: Any) -> tuple[str, int] | None:
     if isinstance(value, tuple) and len(value) >= 2:
         return (str(value[0]), int(value[1]))
     return None

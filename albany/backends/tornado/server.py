@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from typing import Any, Optional
+from typing import Any
 
 from tornado.ioloop import IOLoop
 from tornado.iostream import IOStream
@@ -41,18 +41,19 @@ class TornadoServer:
     """Serves one app inside a running Tornado IOLoop."""
 
     def __init__(
-        self, app: App, config: Optional[Config] = None, sock: Optional[socket.socket] = None
+        self, app: App, config: Config | None = None, sock: socket.socket | None = None
     ) -> None:
         self.app = app
         self.config = config or Config()
         self._sock = sock
-        self._tcp: Optional[AlbanyTCPServer] = None
-        self._lifespan: Optional[Lifespan] = None
-        self.state: Optional[ServerState] = None
+        self._tcp: AlbanyTCPServer | None = None
+        self._lifespan: Lifespan | None = None
+        self.state: ServerState | None = None
         self.sockets: list[socket.socket] = []
 
     async def start(self) -> None:
-        """Run lifespan start-up, then listen. Raises ``StartupError``."""
+        """Bind, run lifespan start-up, then accept. Raises ``StartupError``."""
+        sock = self._sock or bind_socket(self.config)
         io_loop = IOLoop.current()
         flavour = flavour_of(self.app)
         runner = runner_for(flavour, io_loop)
@@ -64,8 +65,8 @@ class TornadoServer:
         )
         failure = await wait_for_callback(self._lifespan.startup)
         if failure is not None:
+            sock.close()
             raise StartupError(f"Application startup failed: {failure}")
-        sock = self._sock or bind_socket(config)
         self._tcp = AlbanyTCPServer(state)
         self._tcp.add_sockets([sock])
         self.sockets = [sock]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import signal
 import socket
-from typing import Any, Optional
+from typing import Any
 
 from twisted.python.failure import Failure
 
@@ -18,7 +18,7 @@ from albany.errors import StartupError
 from albany.types import App
 
 
-def serve(app: App, config: Config, reactor: Any, sock: Optional[socket.socket] = None) -> int:
+def serve(app: App, config: Config, reactor: Any, sock: socket.socket | None = None) -> int:
     """Serve ``app`` on ``reactor`` until a signal; return the exit status."""
     server = TwistedServer(app, config, sock, reactor)
     failures: list[BaseException] = []
@@ -27,7 +27,7 @@ def serve(app: App, config: Config, reactor: Any, sock: Optional[socket.socket] 
         reactor.addSystemEventTrigger("before", "shutdown", server.stop)
 
     def failed(failure: Failure) -> None:
-        failures.append(failure.value)
+        failures.append(failure.value or RuntimeError("start-up failed"))
         stopping.append(True)
         reactor.stop()
 

@@ -6,7 +6,7 @@ The protocol registers itself as the transport's streaming producer, so Twisted'
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IPushProducer
@@ -18,7 +18,7 @@ from albany.gateway.connection import HttpConnection
 from albany.gateway.server_state import ServerState
 
 
-def _address(address: Any) -> Optional[tuple[str, int]]:
+def _address(address: Any) -> tuple[str, int] | None:
     if isinstance(address, (IPv4Address, IPv6Address)):
         return (address.host, address.port)
     return None
@@ -47,7 +47,7 @@ class HttpProtocol(Protocol):
 
     def __init__(self, state: ServerState) -> None:
         self._state = state
-        self._connection: Optional[HttpConnection] = None
+        self._connection: HttpConnection | None = None
 
     def connectionMade(self) -> None:
         transport = self.transport
@@ -55,8 +55,8 @@ class HttpProtocol(Protocol):
         self._connection = HttpConnection(
             self._state,
             TwistedTransport(transport),
-            server=_address(transport.getHost()),  # type: ignore[union-attr]
-            client=_address(transport.getPeer()),  # type: ignore[union-attr]
+            server=_address(transport.getHost()),  # type: ignore[union-attr,misc]
+            client=_address(transport.getPeer()),  # type: ignore[union-attr,misc]
         )
 
     def dataReceived(self, data: bytes) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import sys
-from typing import Any, Optional
+from typing import Any
 
 from albany.errors import StartupError, require
 
@@ -27,7 +27,7 @@ _HINT = (
 )
 
 
-def installed_reactor() -> Optional[Any]:
+def installed_reactor() -> Any | None:
     """The reactor already installed in this process, or None."""
     if "twisted.internet.reactor" not in sys.modules:
         return None
@@ -36,7 +36,7 @@ def installed_reactor() -> Optional[Any]:
     return reactor
 
 
-def install_reactor(name: Optional[str] = None, loop: Optional[asyncio.AbstractEventLoop] = None) -> Any:
+def install_reactor(name: str | None = None, loop: asyncio.AbstractEventLoop | None = None) -> Any:
     """The reactor named (platform default when None), installed unless one already is."""
     require("twisted", "twisted", "Twisted")
     if name == "asyncio":
@@ -55,7 +55,8 @@ def install_reactor(name: Optional[str] = None, loop: Optional[asyncio.AbstractE
                 f"{_HINT.replace('asyncio', name)}"
             )
         return current
-    importlib.import_module(REACTOR_MODULES[name or "default"]).install()  # type: ignore[attr-defined]
+    module: Any = importlib.import_module(REACTOR_MODULES[name or "default"])
+    module.install()
     return installed_reactor()
 
 
@@ -68,7 +69,7 @@ def asyncio_reactor_on(loop: asyncio.AbstractEventLoop) -> Any:
     if current is None:
         from twisted.internet import asyncioreactor
 
-        asyncioreactor.install(loop)
+        asyncioreactor.install(loop)  # type: ignore[no-untyped-call]
         return installed_reactor()
     if isinstance(current, AsyncioSelectorReactor) and asyncio_loop_of(current) is loop:
         return current
@@ -92,7 +93,7 @@ def asyncio_loop_of(reactor: Any) -> asyncio.AbstractEventLoop:
     return loop
 
 
-def hosted_reactor(loop: asyncio.AbstractEventLoop) -> Optional[Any]:
+def hosted_reactor(loop: asyncio.AbstractEventLoop) -> Any | None:
     """The asyncio reactor running on ``loop``, if one is installed."""
     current = installed_reactor()
     if current is None:

@@ -44,7 +44,7 @@ class TwistedRunner:
         self._reactor = reactor
         self.create_future = Deferred
         self.helpers = Helpers(
-            txaio.tx.with_config(),
+            txaio.tx.with_config(),  # type: ignore[no-untyped-call]
             ensure_future=as_deferred,
             run_in_thread=self._run_in_thread,
             loop_name="twisted",

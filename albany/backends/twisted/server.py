@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from typing import Any, Optional
+from typing import Any
 
 from twisted.internet.defer import Deferred, inlineCallbacks
 
@@ -41,8 +41,8 @@ class TwistedServer:
     def __init__(
         self,
         app: App,
-        config: Optional[Config] = None,
-        sock: Optional[socket.socket] = None,
+        config: Config | None = None,
+        sock: socket.socket | None = None,
         reactor: Any = None,
     ) -> None:
         self.app = app
@@ -50,13 +50,14 @@ class TwistedServer:
         self._sock = sock
         self._reactor = reactor
         self._port: Any = None
-        self._lifespan: Optional[Lifespan] = None
-        self.state: Optional[ServerState] = None
+        self._lifespan: Lifespan | None = None
+        self.state: ServerState | None = None
         self.sockets: list[socket.socket] = []
 
     @inlineCallbacks
     def start(self) -> Any:
-        """Run lifespan start-up, then listen. Fails with ``StartupError``."""
+        """Bind, run lifespan start-up, then accept. Fails with ``StartupError``."""
+        sock = self._sock or bind_socket(self.config)
         reactor = self._reactor or installed_reactor()
         if reactor is None:
             raise StartupError("No reactor is installed; install one before starting")
@@ -71,8 +72,8 @@ class TwistedServer:
         )
         failure = yield wait_for_callback(self._lifespan.startup)
         if failure is not None:
+            sock.close()
             raise StartupError(f"Application startup failed: {failure}")
-        sock = self._sock or bind_socket(config)
         self._port = reactor.adoptStreamPort(sock.fileno(), sock.family, HttpFactory(state))
         self.sockets = [sock]  # kept open: it is what getsockname() answers from
         logger.info("Albany serving on %s (twisted, %s)", describe(sock), type(reactor).__name__)

@@ -1,0 +1,107 @@
+"""The showcase ``scripts/demo`` serves: one neutral app, the same on every loop.
+
+It uses only ``receive``, ``send`` and the loop-neutral helpers, so
+``albany examples.showcase:app --loop twisted`` (or asyncio, uvloop, tornado) serves
+it natively; every page says which backend served it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+import albany
+
+PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Albany showcase</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;line-height:1.5}}
+code{{background:#f3f3f3;padding:0 .3em}}</style></head>
+<body><h1>Albany</h1>
+<p>Served by the <strong>{backend}</strong> backend; this app is <code>{flavour}</code>-flavoured,
+so its helpers make <strong>{futures}</strong> futures.</p>
+<ul>
+<li><a href="/hello">/hello</a>: plain text, one write</li>
+<li><a href="/stream">/stream</a>: a chunked response, one line every 0.2 s (helpers.sleep)</li>
+<li><a href="/thread">/thread</a>: work done in the loop's thread pool (helpers.run_in_thread)</li>
+<li><a href="/scope">/scope</a>: the request's scope, as JSON</li>
+</ul>
+<form method="post" action="/echo"><p>POST a body to <code>/echo</code>:
+<input name="text" value="hello"> <button>send</button></p></form>
+<p>Try the same app on another loop: <code>scripts/demo --loop twisted</code>,
+<code>--loop tornado</code>, <code>--loop asyncio</code>, <code>--loop uvloop</code>.</p>
+</body></html>
+"""
+
+
+async def send_response(send: Any, status: int, body: bytes, content_type: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", content_type)],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def read_body(receive: Any) -> bytes:
+    body = b""
+    more = True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    return body
+
+
+@albany.flavour("neutral")
+async def app(scope: Any, receive: Any, send: Any) -> None:
+    """The showcase: an index page and a few routes that show the helpers at work."""
+    if scope["type"] != "http":
+        return  # lifespan: nothing to set up
+    albany_ext = scope["extensions"]["albany"]
+    helpers = albany_ext["helpers"]
+    path = scope["path"]
+    if path == "/":
+        page = PAGE.format(
+            backend=html.escape(albany_ext["backend"]),
+            flavour=html.escape(albany_ext["flavour"]),
+            futures="Deferred" if helpers.loop_name == "twisted" else "asyncio",
+        )
+        await send_response(send, 200, page.encode(), b"text/html; charset=utf-8")
+    elif path == "/hello":
+        text = f"Hello from Albany on {albany_ext['backend']}!\n"
+        await send_response(send, 200, text.encode(), b"text/plain; charset=utf-8")
+    elif path == "/stream":
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+            }
+        )
+        for i in range(1, 11):
+            line = f"line {i} of 10 from {albany_ext['backend']}\n".encode()
+            await send({"type": "http.response.body", "body": line, "more_body": True})
+            await helpers.sleep(0.2)
+        await send({"type": "http.response.body", "body": b"done\n"})
+    elif path == "/thread":
+        total = await helpers.run_in_thread(sum, range(1_000_000))
+        text = f"sum(range(1_000_000)) = {total}, computed in a worker thread\n"
+        await send_response(send, 200, text.encode(), b"text/plain; charset=utf-8")
+    elif path == "/scope":
+        shown = {key: value for key, value in scope.items() if key not in ("extensions", "state")}
+        shown["headers"] = [[k.decode(), v.decode()] for k, v in scope["headers"]]
+        shown["raw_path"] = scope["raw_path"].decode("latin-1")
+        shown["query_string"] = scope["query_string"].decode("latin-1")
+        shown["albany"] = {"backend": albany_ext["backend"], "flavour": albany_ext["flavour"]}
+        body = json.dumps(shown, indent=2).encode()
+        await send_response(send, 200, body, b"application/json")
+    elif path == "/echo" and scope["method"] == "POST":
+        form = parse_qs((await read_body(receive)).decode("utf-8", "replace"))
+        text = form.get("text", [""])[0]
+        await send_response(send, 200, f"You sent: {text}\n".encode(), b"text/plain; charset=utf-8")
+    else:
+        await send_response(send, 404, b"Not Found\n", b"text/plain")
