@@ -13,7 +13,7 @@ received, written with the first body piece) → streaming → complete. Invaria
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Awaitable, Generator
 
 from albany.http1.events import Request
 from albany.http1.writer import CONTINUE
@@ -25,6 +25,19 @@ if TYPE_CHECKING:
 logger = logging.getLogger("albany.error")
 
 _DISCONNECT: dict[str, Any] = {"type": "http.disconnect"}
+
+
+class _Ready:
+    """An awaitable that is already complete (its result is None)."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[None, None, None]:
+        return _NOTHING_LEFT  # an exhausted iterator: ``await`` finishes at once
+
+
+_NOTHING_LEFT: Generator[None, None, None] = iter(())  # type: ignore[assignment]
+READY: Awaitable[None] = _Ready()
 
 
 class ClientDisconnected(OSError):
@@ -115,8 +128,12 @@ class RequestCycle:
             self._waiter = waiter = self._runner.create_future()
             await waiter
 
-    async def send(self, message: Message) -> None:
-        """Take one response message; wait while the transport is full."""
+    def send(self, message: Message) -> Awaitable[None]:
+        """Take one response message; the awaitable waits while the transport is full.
+
+        A plain function, not a coroutine: a send that need not wait (nearly all of
+        them) costs no coroutine object. Errors are raised at the call.
+        """
         if self.disconnected:
             raise ClientDisconnected("The client has disconnected")
         connection = self._connection
@@ -149,7 +166,7 @@ class RequestCycle:
                 self._wake()
                 connection.response_complete(self)
             elif connection.write_paused:
-                await connection.drained(self._runner)
+                return connection.drained(self._runner)
         elif kind == "http.response.start":
             if self.response_started:
                 raise RuntimeError("Unexpected http.response.start: the response has started")
@@ -158,6 +175,7 @@ class RequestCycle:
             self.response_started = True
         else:
             raise RuntimeError(f"Unexpected ASGI message type {kind!r} for an HTTP scope")
+        return READY
 
     def app_finished(self, error: BaseException | None) -> None:
         """The app returned or raised: answer 500 or close if the response is unfinished."""

@@ -1,16 +1,16 @@
-"""What the request reader emits: frozen, slotted events.
+"""What the request reader emits: immutable events.
 
 A request is always ``Request``, then zero or more ``Data``, then ``EndOfMessage``.
+They are named tuples rather than frozen dataclasses: as immutable, and several
+times cheaper to build, which matters once per request.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Union
+from typing import NamedTuple, Union
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
+class Request(NamedTuple):
     """A request head, fully parsed and validated."""
 
     method: str
@@ -25,15 +25,13 @@ class Request:
     upgrade: bytes | None  # the Upgrade token when the client asked to switch
 
 
-@dataclass(frozen=True, slots=True)
-class Data:
+class Data(NamedTuple):
     """A piece of a request body."""
 
     data: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class EndOfMessage:
+class EndOfMessage(NamedTuple):
     """The request body is complete."""
 
 

@@ -23,6 +23,7 @@ from albany.http1.events import END_OF_MESSAGE, Data, Event, Request
 from albany.http1.limits import Limits
 
 _LINE_OVERHEAD = 4  # ": " and CRLF of the line still being read
+_METHODS = {m.encode(): m for m in "GET HEAD POST PUT DELETE OPTIONS PATCH CONNECT TRACE".split()}
 
 
 def split_target(target: bytes) -> tuple[bytes, bytes]:
@@ -227,18 +228,21 @@ class RequestReader:
             raise ProtocolError(413, "Request body too large")
         raw_path, query = split_target(self._url)
         has_body = self._chunked or self._content_length > 0
+        upgrade = self._upgrade
+        if upgrade is not None and not parser.should_upgrade():
+            upgrade = None
         self._events.append(
             Request(
-                method=method.decode("ascii"),
-                http_version=version,
-                raw_path=raw_path,
-                path=decode_path(raw_path),
-                query_string=query,
-                headers=self._headers,
-                keep_alive=parser.should_keep_alive(),
-                expect_continue=self._expect_continue and has_body and version == "1.1",
-                has_body=has_body,
-                upgrade=self._upgrade if parser.should_upgrade() else None,
+                _METHODS.get(method) or method.decode("ascii"),
+                version,
+                raw_path,
+                decode_path(raw_path),
+                query,
+                self._headers,
+                parser.should_keep_alive(),
+                self._expect_continue and has_body and version == "1.1",
+                has_body,
+                upgrade,
             )
         )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from albany.http1.events import Request
 
@@ -28,7 +28,24 @@ _STATUS_LINES: dict[int, bytes] = {
 }
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN_IN_VALUE = re.compile(rb"[\x00\r\n]")
-_VALID_NAMES: set[bytes] = set()  # names seen valid; apps reuse a handful of them
+_LINE_CACHE_SIZE = 4096
+_LINES: dict[tuple[bytes, bytes], bytes] = {}
+"""Validated ``name: value`` lines of ordinary headers; apps repeat the same few."""
+
+_ORDINARY, _CONTENT_LENGTH, _CONNECTION, _DROPPED = "ordinary", "length", "connection", "dropped"
+_KINDS = {b"content-length": _CONTENT_LENGTH, b"connection": _CONNECTION}
+_KINDS[b"transfer-encoding"] = _DROPPED
+
+
+def _header_kind(name: bytes, value: bytes) -> str:
+    """Validate one response header; say whether the writer handles it itself."""
+    if _TOKEN.fullmatch(name) is None:
+        raise ValueError(f"Invalid response header name {name!r}")
+    if _FORBIDDEN_IN_VALUE.search(value) is not None:
+        raise ValueError(f"Invalid response header value {value!r}")
+    return _KINDS.get(name.lower(), _ORDINARY)
+
+
 _NO_BODY_STATUSES = frozenset({204, 304})
 _CHUNKED = b"transfer-encoding: chunked\r\n"
 _CLOSE = b"connection: close\r\n"
@@ -82,7 +99,7 @@ class ResponseWriter:
         self,
         request: Request,
         status: int,
-        headers: Iterable[tuple[bytes, bytes]],
+        headers: Iterable[Sequence[bytes]],
         default_headers: bytes,
         body: bytes,
         more_body: bool,
@@ -91,31 +108,29 @@ class ResponseWriter:
         """Bytes for the head and the first body piece. Raises ``ValueError`` on bad input."""
         keep_alive = keep_alive and request.keep_alive
         content_length: int | None = None
-        lines = [default_headers]
-        for name, value in headers:
-            if name not in _VALID_NAMES:
-                if _TOKEN.fullmatch(name) is None:
-                    raise ValueError(f"Invalid response header name {name!r}")
-                if len(_VALID_NAMES) < 1024:
-                    _VALID_NAMES.add(name)
-            if _FORBIDDEN_IN_VALUE.search(value) is not None:
-                raise ValueError(f"Invalid response header value {value!r}")
-            lname = name.lower()
-            if lname == b"content-length":
+        parts = [status_line(status), default_headers]
+        append = parts.append
+        for header in headers:
+            line = _LINES.get(header) if type(header) is tuple else None
+            if line is not None:
+                append(line)
+                continue
+            name, value = header
+            kind = _header_kind(name, value)
+            if kind is _ORDINARY:
+                line = b"%s: %s\r\n" % (name, value)
+                if type(header) is tuple and len(_LINES) < _LINE_CACHE_SIZE:
+                    _LINES[header] = line
+                append(line)
+            elif kind is _CONTENT_LENGTH:
                 length = int(value)
-                if content_length is not None:
-                    if length != content_length:
-                        raise ValueError("Conflicting Content-Length response headers")
-                    continue
-                content_length = length
-            elif lname == b"connection":
-                if value.lower() == b"close":
-                    keep_alive = False
-                continue
-            elif lname == b"transfer-encoding":
-                continue
-            lines.append(b"%s: %s\r\n" % (name, value))
-        block = b"".join(lines)
+                if content_length is None:
+                    content_length = length
+                    append(b"%s: %d\r\n" % (name, length))  # as the app spelt it
+                elif length != content_length:
+                    raise ValueError("Conflicting Content-Length response headers")
+            elif kind is _CONNECTION and value.lower() == b"close":
+                keep_alive = False
 
         self._head_only = head_only = (
             request.method == "HEAD" or status in _NO_BODY_STATUSES or status < 200
@@ -125,24 +140,27 @@ class ResponseWriter:
         if content_length is None and status >= 200 and status not in _NO_BODY_STATUSES:
             if not more_body and (body or not head_only):
                 # a HEAD app that sends the body it would send to GET gets its length too
-                block += b"content-length: %d\r\n" % len(body)
+                append(b"content-length: %d\r\n" % len(body))
                 self._remaining = len(body)
             elif head_only:
                 pass
             elif request.http_version == "1.1":
-                block += _CHUNKED
+                append(_CHUNKED)
                 self._chunked = True
             else:
                 keep_alive = False  # the body ends when the connection does
         if keep_alive:
             if request.http_version == "1.0":
-                block += _KEEP_ALIVE
+                append(_KEEP_ALIVE)
         elif request.http_version == "1.1":
-            block += _CLOSE
+            append(_CLOSE)
+        append(b"\r\n")
         self.keep_alive = keep_alive
         self.complete = False
-        head = b"%s%s\r\n" % (status_line(status), block)
-        return head + self.write(body, more_body)
+        first = self.write(body, more_body)
+        if first:
+            append(first)
+        return b"".join(parts)
 
     def write(self, body: bytes, more_body: bool) -> bytes:
         """Bytes for one more body piece. Raises ``ValueError`` when framing breaks."""

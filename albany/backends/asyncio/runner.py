@@ -1,4 +1,4 @@
-"""Driving apps on an asyncio loop: asyncio and neutral apps as tasks.
+"""Driving apps on an asyncio loop: asyncio and neutral apps, as tasks once they wait.
 
 Cross-flavour rule: a twisted-flavoured app is driven by a ``TwistedRunner`` on the
 asyncio reactor installed on this same loop.
@@ -8,20 +8,30 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sys
+from inspect import iscoroutine
 from typing import Any, Callable
 
 import txaio.aio
 
+from albany.gateway.eager import FINISHED, first_step, resume
 from albany.gateway.interfaces import AppRunner, AppTask
 from albany.neutral import Helpers
 from albany.types import App, Flavour
 
 
 class AsyncioRunner:
-    """Runs app calls as asyncio tasks; futures are the loop's."""
+    """Runs app calls on an asyncio loop; futures are the loop's.
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    With ``eager`` (neutral apps, which await nothing but Albany's futures) the first
+    step runs at once and a Task is made only if the app waits. Other apps may ask
+    for ``asyncio.current_task()`` (anyio does), so they always get a Task from the
+    start (an eagerly started one where Python has them, 3.12 on).
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, eager: bool = False) -> None:
         self._loop = loop
+        self._eager = eager
         self.create_future: Callable[[], asyncio.Future[Any]] = loop.create_future
         self.helpers = Helpers(
             txaio.aio.with_config(loop=loop),  # type: ignore[no-untyped-call]
@@ -37,11 +47,50 @@ class AsyncioRunner:
     def run(self, app: App, scope: Any, task: AppTask) -> None:
         try:
             result = app(scope, task.receive, task.send)  # type: ignore[attr-defined]
-            future = asyncio.ensure_future(result, loop=self._loop)
+            if not iscoroutine(result):
+                future = asyncio.ensure_future(result, loop=self._loop)
+            elif self._eager:
+                yielded, context = first_step(result)
+                if yielded is FINISHED:
+                    future = None
+                else:
+                    future = context.run(self._loop.create_task, resume(result, yielded))
+            else:
+                _new_task(_call_and_report(result, task), self._loop)
+                future = _REPORTS_ITSELF
         except BaseException as error:  # noqa: BLE001 - reported to the cycle
             task.app_finished(error)
             return
-        future.add_done_callback(functools.partial(_report, task))
+        if future is None:
+            task.app_finished(None)
+        elif future is not _REPORTS_ITSELF:
+            future.add_done_callback(functools.partial(_report, task))
+
+
+if sys.version_info >= (3, 12):
+
+    def _new_task(coroutine: Any, loop: asyncio.AbstractEventLoop) -> asyncio.Future[Any]:
+        return asyncio.Task(coroutine, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
+
+else:
+
+    def _new_task(coroutine: Any, loop: asyncio.AbstractEventLoop) -> asyncio.Future[Any]:
+        return loop.create_task(coroutine)
+
+
+_REPORTS_ITSELF: Any = object()
+
+
+async def _call_and_report(coroutine: Any, task: AppTask) -> None:
+    # Reporting from inside the Task saves a done-callback round through the loop.
+    try:
+        await coroutine
+    except BaseException as error:  # noqa: BLE001 - reported to the cycle
+        task.app_finished(error)
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise
+    else:
+        task.app_finished(None)
 
 
 def _report(task: AppTask, future: asyncio.Future[Any]) -> None:
@@ -57,7 +106,7 @@ def runner_for(flavour: Flavour, loop: asyncio.AbstractEventLoop) -> AppRunner:
         from albany.backends.twisted.runner import hosted_twisted_runner
 
         return hosted_twisted_runner(loop)
-    return AsyncioRunner(loop)
+    return AsyncioRunner(loop, eager=flavour == "neutral")
 
 
 async def wait_for_callback(start: Callable[[Callable[[Any], None]], None]) -> Any:

@@ -18,4 +18,4 @@ def runner_for(flavour: Flavour, io_loop: IOLoop) -> AppRunner:
         from albany.backends.twisted.runner import hosted_twisted_runner
 
         return hosted_twisted_runner(loop)
-    return AsyncioRunner(loop)
+    return AsyncioRunner(loop, eager=flavour == "neutral")

@@ -1,4 +1,4 @@
-"""Driving apps on a Twisted reactor: twisted and neutral apps as Deferreds.
+"""Driving apps on a Twisted reactor: twisted and neutral apps, as Deferreds once they wait.
 
 Cross-flavour rule: an asyncio-flavoured app is driven by an ``AsyncioRunner`` on
 the loop under Twisted's asyncio reactor; any other reactor fails at start-up.
@@ -19,6 +19,7 @@ from albany.backends.twisted.reactors import (
     asyncio_reactor_on,
     start_hosted_reactor,
 )
+from albany.gateway.eager import FINISHED, first_step, resume
 from albany.gateway.interfaces import AppRunner, AppTask
 from albany.neutral import Helpers
 from albany.types import App, Flavour
@@ -60,14 +61,23 @@ class TwistedRunner:
     def run(self, app: App, scope: Any, task: AppTask) -> None:
         try:
             result = app(scope, task.receive, task.send)  # type: ignore[attr-defined]
-            if result is None:
-                task.app_finished(None)
-                return
-            deferred = as_deferred(result)
+            if iscoroutine(result):
+                yielded, context = first_step(result)
+                if yielded is FINISHED:
+                    deferred = None
+                else:
+                    deferred = context.run(Deferred.fromCoroutine, resume(result, yielded))
+            elif result is None:
+                deferred = None
+            else:
+                deferred = as_deferred(result)
         except BaseException as error:  # noqa: BLE001 - reported to the cycle
             task.app_finished(error)
             return
-        deferred.addBoth(_report, task)
+        if deferred is None:
+            task.app_finished(None)
+        else:
+            deferred.addBoth(_report, task)
 
 
 def _report(result: Any, task: AppTask) -> None:
