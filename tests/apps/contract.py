@@ -218,3 +218,15 @@ async def twisted_app(scope: Any, receive: Any, send: Any) -> None:
         await respond(send, 200, b"twisted " + type(reactor).__name__.encode())
         return
     await neutral(scope, receive, send)
+
+
+def make_app() -> Any:
+    """A factory, for ``albany tests.apps.contract:make_app --factory``."""
+    return app
+
+
+async def no_lifespan(scope: Any, receive: Any, send: Any) -> None:
+    """An app that fails on the lifespan scope, as many plain ASGI apps do."""
+    if scope["type"] == "lifespan":
+        raise RuntimeError("lifespan is not supported here")
+    await neutral(scope, receive, send)
