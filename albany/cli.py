@@ -7,6 +7,7 @@ import logging
 import sys
 from typing import Sequence
 
+from albany.app_kinds import INTERFACES
 from albany.config import Config
 from albany.errors import StartupError
 from albany.http1.limits import Limits
@@ -32,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=LOOPS,
         default="auto",
         help="event loop; auto picks the app's native loop (uvloop when installed)",
+    )
+    add(
+        "--interface",
+        choices=INTERFACES,
+        default="auto",
+        help="the kind of app; auto detects ASGI 3/2, WSGI, twisted.web, Tornado, aiohttp",
     )
     add(
         "--reactor",
@@ -101,6 +108,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         uds=args.uds,
         fd=args.fd,
         loop=args.loop,
+        interface=args.interface,
         reactor=args.reactor,
         root_path=args.root_path,
         lifespan=args.lifespan,

@@ -20,6 +20,8 @@ class Config:
     uds: str | None = None
     fd: int | None = None
     loop: LoopName = "auto"
+    interface: str = "auto"
+    """What kind of app it is (``albany.app_kinds.INTERFACES``); ``auto`` detects it."""
     reactor: str | None = None
     root_path: str = ""
     lifespan: LifespanMode = "auto"

@@ -13,11 +13,12 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+from albany.app_kinds import as_albany_app
 from albany.config import Config
 from albany.errors import StartupError, require
 from albany.flavour import flavour_of
 from albany.logs import configure_logging
-from albany.types import App, Flavour
+from albany.types import Flavour
 
 logger = logging.getLogger("albany.error")
 
@@ -52,8 +53,9 @@ def prepare(config: Config) -> asyncio.AbstractEventLoop | None:
     return None
 
 
-def serve(app: App, config: Config, loop: asyncio.AbstractEventLoop | None = None) -> int:
-    """Serve ``app`` on the configured loop until SIGINT/SIGTERM; return the exit status."""
+def serve(app: Any, config: Config, loop: asyncio.AbstractEventLoop | None = None) -> int:
+    """Serve ``app`` (any kind ``app_kinds`` knows) on the configured loop until a signal."""
+    app = as_albany_app(app, config.interface)
     flavour = flavour_of(app)
     name = choose_loop(config, flavour)
     if name == "twisted":
@@ -89,7 +91,7 @@ def serve(app: App, config: Config, loop: asyncio.AbstractEventLoop | None = Non
     return serve_asyncio(app, config, loop)
 
 
-def run(app: App, config: Config | None = None, **settings: Any) -> int:
+def run(app: Any, config: Config | None = None, **settings: Any) -> int:
     """Serve ``app`` until SIGINT/SIGTERM: ``albany.run(app, loop="twisted", port=8080)``."""
     config = replace(config or Config(), **settings)
     configure_logging(config.log_level, config.access_log)

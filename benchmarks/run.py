@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib
 import json
 import os
 import platform
@@ -31,36 +32,15 @@ import time
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 from typing import Callable, Sequence
 
+from benchmarks.suites import HOST, Server, Target
+
 ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 BODY = b"Hello, world!"
-ASGI_APP = "benchmarks.apps.hello:app"
-NEUTRAL_APP = "benchmarks.apps.hello:neutral"
 BASELINE = "uvicorn"
 VERSIONED = "albany uvicorn hypercorn daphne twisted tornado aiohttp uvloop httptools".split()
-
-Argv = Callable[[int], list[str]]
-
-
-@dataclass(frozen=True)
-class Server:
-    """One contender: its name, what it is, and its command line for a port."""
-
-    name: str
-    description: str
-    argv: Argv
-
-
-@dataclass(frozen=True)
-class Target:
-    """A ratio Albany aims at: ``numerator`` req/s over ``denominator`` req/s."""
-
-    label: str
-    numerator: str
-    denominator: str
-    goal: float
 
 
 @dataclass
@@ -80,81 +60,6 @@ class Result:
 
 class BenchmarkFailure(Exception):
     """A server could not be measured; the message says why."""
-
-
-def python_module(command: str) -> Argv:
-    """``python -m COMMAND`` in this interpreter; ``{port}`` in COMMAND is the port to bind."""
-    return lambda port: [sys.executable, "-m", *command.format(host=HOST, port=port).split()]
-
-
-def albany(arguments: str) -> Argv:
-    return python_module(
-        f"albany {arguments} --host {{host}} --port {{port}} --no-access-log --log-level warning"
-    )
-
-
-SERVERS: tuple[Server, ...] = (
-    Server("albany-asyncio", "Albany, asyncio", albany(f"{ASGI_APP} --loop asyncio")),
-    Server("albany-uvloop", "Albany, uvloop", albany(f"{ASGI_APP} --loop uvloop")),
-    Server(
-        "albany-twisted-epoll",
-        "Albany, Twisted epoll reactor, neutral-flavoured app",
-        albany(f"{NEUTRAL_APP} --loop twisted --reactor epoll"),
-    ),
-    Server(
-        "albany-twisted-asgi",
-        "Albany, Twisted, plain ASGI app (asyncio reactor, auto)",
-        albany(f"{ASGI_APP} --loop twisted"),
-    ),
-    Server("albany-tornado", "Albany, Tornado", albany(f"{ASGI_APP} --loop tornado")),
-    Server(
-        "uvicorn",
-        "uvicorn, uvloop + httptools",
-        python_module(
-            f"uvicorn {ASGI_APP} --loop uvloop --http httptools --no-access-log"
-            " --host {host} --port {port} --log-level warning"
-        ),
-    ),
-    Server(
-        "hypercorn",
-        "hypercorn, uvloop worker, in-process (-w 0)",
-        python_module(
-            f"hypercorn {ASGI_APP} --bind {{host}}:{{port}} --worker-class uvloop --workers 0"
-            " --log-level warning"
-        ),
-    ),
-    Server(
-        "daphne",
-        "daphne (Twisted, asyncio reactor)",
-        python_module(f"daphne -b {{host}} -p {{port}} -v 0 {ASGI_APP}"),
-    ),
-    Server(
-        "twisted-web",
-        "twisted.web Site, epoll reactor",
-        python_module("benchmarks.apps.twisted_web --host {host} --port {port}"),
-    ),
-    Server(
-        "tornado",
-        "Tornado HTTPServer + RequestHandler",
-        python_module("benchmarks.apps.tornado_web --host {host} --port {port}"),
-    ),
-    Server(
-        "aiohttp",
-        "aiohttp web.run_app",
-        python_module("benchmarks.apps.aiohttp_web --host {host} --port {port}"),
-    ),
-)
-
-TARGETS: tuple[Target, ...] = (
-    Target("Albany uvloop / uvicorn", "albany-uvloop", "uvicorn", 1.25),
-    Target(
-        "Albany Twisted epoll (neutral) / twisted.web Site",
-        "albany-twisted-epoll",
-        "twisted-web",
-        1.5,
-    ),
-    Target("Albany Twisted (plain ASGI) / daphne", "albany-twisted-asgi", "daphne", 3.0),
-)
 
 
 # -- running one server -------------------------------------------------------------------
@@ -368,11 +273,13 @@ def rows(results: Sequence[Result]) -> tuple[list[str], list[list[str]]]:
     return header, table
 
 
-def target_rows(results: Sequence[Result]) -> tuple[list[str], list[list[str]]]:
+def target_rows(
+    results: Sequence[Result], targets: Sequence[Target]
+) -> tuple[list[str], list[list[str]]]:
     by_name = {result.name: result for result in results}
     header = ["target", "ratio", "goal", "met"]
     table = []
-    for target in TARGETS:
+    for target in targets:
         value = ratio(by_name, target.numerator, target.denominator)
         met = "n/a" if value is None else ("yes" if value >= target.goal else "no")
         shown = "n/a" if value is None else f"{value:.2f}"
@@ -426,13 +333,23 @@ def environment(settings: Settings) -> dict[str, object]:
 # -- command line -------------------------------------------------------------------------
 
 
+def load_suite(name: str) -> ModuleType:
+    """``benchmarks/suites/NAME.py``: its ``SERVERS`` and ``TARGETS``."""
+    try:
+        return importlib.import_module(f"benchmarks.suites.{name}")
+    except ModuleNotFoundError:
+        suites = sorted(p.stem for p in Path(__file__).with_name("suites").glob("[a-z]*.py"))
+        raise SystemExit(
+            f"run.py: unknown suite {name!r}; choose from {', '.join(suites)}"
+        ) from None
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    names = [server.name for server in SERVERS]
     parser = argparse.ArgumentParser(
         prog="benchmarks/run",
         description="wrk against Albany and the other Python servers, in one run.",
-        epilog="servers: " + ", ".join(names),
     )
+    parser.add_argument("--suite", default="core", help="benchmarks/suites/NAME.py (default core)")
     parser.add_argument("--duration", type=int, default=10, help="seconds of each measured run")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of the discarded warm-up")
     parser.add_argument("--only", default=None, help="comma-separated server names to run")
@@ -447,6 +364,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.duration < 1 or args.warmup < 0:
         parser.error("--duration must be at least 1 and --warmup at least 0")
+    args.suite_module = load_suite(args.suite)
+    names = [server.name for server in args.suite_module.SERVERS]
     if args.only:
         args.only = [name.strip() for name in args.only.split(",") if name.strip()]
         unknown = sorted(set(args.only) - set(names))
@@ -469,7 +388,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         wrk=WrkSettings(cpu=args.wrk_cpu, threads=1, connections=args.connections),
         start_timeout=args.start_timeout,
     )
-    chosen = [s for s in SERVERS if not args.only or s.name in args.only]
+    servers: Sequence[Server] = args.suite_module.SERVERS
+    targets: Sequence[Target] = args.suite_module.TARGETS
+    chosen = [s for s in servers if not args.only or s.name in args.only]
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -484,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     env["load_average_at_end"] = list(os.getloadavg())
 
     header, table = rows(results)
-    goals_header, goals = target_rows(results)
+    goals_header, goals = target_rows(results, targets)
     render = markdown_table if args.markdown else text_table
     print()
     print(render(header, table))
@@ -506,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         {r.name: r for r in results}, target.numerator, target.denominator
                     ),
                 }
-                for target in TARGETS
+                for target in targets
             ],
         }
         args.json.write_text(json.dumps(document, indent=2) + "\n")

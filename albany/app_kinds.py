@@ -1,0 +1,117 @@
+"""Every kind of app becomes an Albany app here, at the edge; the request cycle exists once.
+
+========== ============================================ ==================================
+interface  recognised by                                wrapped by
+========== ============================================ ==================================
+asgi3      ``async def app(scope, receive, send)``      nothing: it is the native kind
+asgi2      a class, or ``app(scope)`` returning one     ``ASGI2App`` (here)
+twisted-web a ``twisted.web`` ``IResource`` (Klein too)  ``albany_twisted_web.resource_app``
+tornado    a Tornado ``HTTPServerConnectionDelegate``   ``albany_tornado.tornado_app``
+aiohttp    an ``aiohttp.web.Application``               ``albany_aiohttp.aiohttp_app``
+wsgi       ``app(environ, start_response)``             ``albany_wsgi.wsgi_app``
+========== ============================================ ==================================
+
+Detection never imports a framework: an object can only be a Tornado application
+if Tornado is already imported, and so on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+from typing import Any, Callable
+
+from albany.errors import MissingDependency, StartupError
+from albany.flavour import FLAVOUR_ATTRIBUTE
+from albany.types import App
+
+INTERFACES = ("auto", "asgi3", "asgi2", "wsgi", "twisted-web", "tornado", "aiohttp")
+
+_ADAPTERS = {
+    "twisted-web": ("albany_twisted_web", "resource_app", "twisted", "Twisted"),
+    "tornado": ("albany_tornado", "tornado_app", "tornado", "Tornado"),
+    "aiohttp": ("albany_aiohttp", "aiohttp_app", "aiohttp", "aiohttp"),
+    "wsgi": ("albany_wsgi", "wsgi_app", "", "The WSGI adapter"),
+}
+
+
+def detect_interface(app: Any) -> str:
+    """The interface ``app`` speaks (one of ``INTERFACES`` but ``auto``)."""
+    if "twisted.web.resource" in sys.modules:
+        from twisted.web.resource import IResource
+
+        if IResource.providedBy(app) or _is_klein(app):
+            return "twisted-web"
+    if "tornado.httputil" in sys.modules:
+        from tornado.httputil import HTTPServerConnectionDelegate
+
+        if isinstance(app, HTTPServerConnectionDelegate):
+            return "tornado"
+    if "aiohttp.web" in sys.modules:
+        from aiohttp.web import Application
+
+        if isinstance(app, Application):
+            return "aiohttp"
+    if hasattr(app, FLAVOUR_ATTRIBUTE):
+        return "asgi3"
+    if inspect.isclass(app):
+        return "asgi2"
+    call = app if inspect.isroutine(app) else getattr(app, "__call__", None)  # noqa: B004
+    if call is None:
+        raise StartupError(f"{app!r} is not an app: it is not callable")
+    if inspect.iscoroutinefunction(call):
+        return "asgi3"
+    positional = _positional_parameters(call)
+    if positional == 1:
+        return "asgi2"
+    return "wsgi"
+
+
+def as_albany_app(app: Any, interface: str = "auto") -> App:
+    """``app`` as an Albany app, wrapped by the adapter its interface needs."""
+    if interface not in INTERFACES:
+        raise StartupError(
+            f"Unknown interface {interface!r}; choose one of {', '.join(INTERFACES)}"
+        )
+    if interface == "auto":
+        interface = detect_interface(app)
+    if interface == "asgi3":
+        return app  # type: ignore[no-any-return]
+    if interface == "asgi2":
+        return ASGI2App(app)
+    module_name, function, extra, what = _ADAPTERS[interface]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        hint = f': pip install "albany[{extra}]"' if extra else ""
+        raise MissingDependency(f"{what} adapter is not available{hint} ({exc})") from exc
+    wrap: Callable[[Any], App] = getattr(module, function)
+    return wrap(app)
+
+
+class ASGI2App:
+    """An ASGI 2 double-callable app (``app(scope)`` returns ``instance(receive, send)``)."""
+
+    def __init__(self, app: Callable[[Any], Any]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        instance = self.app(scope)
+        await instance(receive, send)
+
+
+def _is_klein(app: Any) -> bool:
+    kind = type(app)
+    return kind.__name__ == "Klein" and kind.__module__.startswith("klein")
+
+
+def _positional_parameters(call: Callable[..., Any]) -> int:
+    try:
+        parameters = inspect.signature(call).parameters.values()
+    except (TypeError, ValueError):
+        return 2
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters):
+        return 3
+    return sum(1 for p in parameters if p.kind in kinds and p.default is p.empty)
