@@ -33,10 +33,12 @@ class Helpers:
         ensure_future: Callable[[Awaitable[Any]], Any],
         run_in_thread: Callable[..., Any],
         loop_name: str,
+        call_from_thread: Callable[..., Any],
     ) -> None:
         self._api = api
         self._ensure_future = ensure_future
         self._run_in_thread = run_in_thread
+        self._call_from_thread = call_from_thread
         self.loop_name = loop_name
         """``"asyncio"`` or ``"twisted"``: which kind of future these helpers make."""
 
@@ -75,3 +77,7 @@ class Helpers:
         """Run the blocking ``fun(*args)`` in the loop's thread pool."""
         result: Awaitable[T] = self._run_in_thread(fun, *args)
         return result
+
+    def call_from_thread(self, fun: Callable[..., Any], *args: Any) -> None:
+        """From another thread: call ``fun(*args)`` soon in the loop's thread."""
+        self._call_from_thread(fun, *args)

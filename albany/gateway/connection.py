@@ -225,6 +225,13 @@ class HttpConnection:
         cycle = RequestCycle(self, request)
         self._cycle = self._receiving = cycle
         state = self.state
+        root_path = state.root_path
+        if root_path:  # the path as the client sent it, before a proxy took the prefix off
+            path = root_path + request.path
+            raw_path = state.raw_root_path + request.raw_path
+        else:
+            path = request.path
+            raw_path = request.raw_path
         scope = {
             "type": "http",
             "asgi": ASGI_VERSIONS,
@@ -233,9 +240,9 @@ class HttpConnection:
             "client": self._client,
             "scheme": self._scheme,
             "method": request.method,
-            "root_path": state.root_path,
-            "path": request.path,
-            "raw_path": request.raw_path,
+            "root_path": root_path,
+            "path": path,
+            "raw_path": raw_path,
             "query_string": request.query_string,
             "headers": request.headers,
             "state": state.lifespan_state.copy(),

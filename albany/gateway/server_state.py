@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email.utils import formatdate
+from urllib.parse import quote
 from typing import TYPE_CHECKING, Any, Callable
 
 from albany.config import Config
@@ -33,7 +34,8 @@ class ServerState:
         self.clock = clock
         self.config = config
         self.limits = config.limits
-        self.root_path = config.root_path
+        self.root_path = config.root_path.rstrip("/")
+        self.raw_root_path = quote(self.root_path).encode("ascii")
         self.access_log = config.access_log
         self.connections: set[HttpConnection] = set()
         self.shutting_down = False

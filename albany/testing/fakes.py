@@ -136,7 +136,9 @@ class FakeRunner:
     def __init__(self, clock: ManualClock | None = None) -> None:
         self.clock = clock or ManualClock()
         api = _FakeApi(self.clock)
-        self.helpers = Helpers(api, self._ensure, self._in_thread, loop_name="fake")
+        self.helpers = Helpers(
+            api, self._ensure, self._in_thread, loop_name="fake", call_from_thread=self._now
+        )
         self.finished: list[BaseException | None] = []
 
     def create_future(self) -> FakeFuture:
@@ -169,6 +171,9 @@ class FakeRunner:
             return
         assert isinstance(awaited, FakeFuture), f"FakeRunner cannot wait on {awaited!r}"
         awaited._waiters.append(lambda: self._step(coroutine, done))
+
+    def _now(self, fun: Callable[..., Any], *args: Any) -> None:
+        fun(*args)
 
     def _ensure(self, awaitable: Any) -> Any:
         return awaitable

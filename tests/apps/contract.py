@@ -74,6 +74,8 @@ async def neutral(scope: Any, receive: Any, send: Any) -> None:
         return
     helpers = scope["extensions"]["albany"]["helpers"]
     path = scope["path"]
+    if scope["root_path"] and path.startswith(scope["root_path"]):
+        path = path[len(scope["root_path"]) :]  # route on what follows the mount point
     query = {k: v[0] for k, v in parse_qs(scope["query_string"].decode()).items()}
 
     if path == "/":

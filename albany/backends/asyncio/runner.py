@@ -38,6 +38,7 @@ class AsyncioRunner:
             ensure_future=functools.partial(asyncio.ensure_future, loop=loop),
             run_in_thread=functools.partial(loop.run_in_executor, None),
             loop_name="asyncio",
+            call_from_thread=loop.call_soon_threadsafe,
         )
 
     def resolve(self, future: asyncio.Future[Any], value: Any) -> None:

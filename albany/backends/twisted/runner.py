@@ -49,6 +49,7 @@ class TwistedRunner:
             ensure_future=as_deferred,
             run_in_thread=self._run_in_thread,
             loop_name="twisted",
+            call_from_thread=reactor.callFromThread,
         )
 
     def _run_in_thread(self, fun: Any, *args: Any) -> Deferred[Any]:
