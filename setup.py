@@ -8,7 +8,14 @@ UVLOOP = ["uvloop>=0.17; sys_platform != 'win32'"]
 AIOHTTP = ["aiohttp>=3.9"]
 WEBSOCKET = ["autobahn>=23.1"]
 ALL = TWISTED + TORNADO + UVLOOP + AIOHTTP + WEBSOCKET
-DEV = ALL + [
+FRAMEWORKS_UNDER_TEST = [
+    "flask>=3.0",
+    "django>=4.2",
+    "starlette>=0.37",
+    "fastapi>=0.110",
+    "python-multipart>=0.0.9",
+]
+DEV = ALL + FRAMEWORKS_UNDER_TEST + [
     "pytest>=8",
     "pytest-timeout>=2.2",
     "httpx>=0.27",

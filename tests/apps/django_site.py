@@ -41,7 +41,7 @@ def upload(request: HttpRequest) -> JsonResponse:
 
 
 def stream(request: HttpRequest) -> StreamingHttpResponse:
-    return StreamingHttpResponse((f"chunk {i}\n".encode() for i in range(4)))
+    return StreamingHttpResponse(f"chunk {i}\n".encode() for i in range(4))
 
 
 def where(request: HttpRequest) -> HttpResponse:

@@ -12,6 +12,8 @@ import pytest
 from albany.testing import LiveServer
 from tests.contract.raw import connect, read_until_closed
 
+pytest.importorskip("flask")
+
 
 @pytest.fixture
 def flask(server_pool: Any, loop: str) -> LiveServer:
@@ -116,6 +118,7 @@ def test_app_never_calling_start_response_is_500(start_server: Any) -> None:
 
 
 def test_django_wsgi(start_server: Any) -> None:
+    pytest.importorskip("django")
     server: LiveServer = start_server("tests.apps.django_site:wsgi", "--root-path", "/site")
     assert httpx.get(server.url + "/").text == "Hello from Django"
     where = httpx.get(server.url + "/where").json()
