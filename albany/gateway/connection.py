@@ -57,7 +57,6 @@ class HttpConnection:
     ) -> None:
         self.state = state
         self.transport = transport
-        self.runner: AppRunner = state.runner
         self.high_water = state.config.high_water
         self.reader = RequestReader(state.limits)
         self.writer = ResponseWriter()
@@ -222,9 +221,10 @@ class HttpConnection:
 
     def _start_cycle(self, request: Request) -> None:
         self._deadline = None
-        cycle = RequestCycle(self, request)
-        self._cycle = self._receiving = cycle
         state = self.state
+        endpoint = state.endpoints.route(request.path)
+        cycle = RequestCycle(self, request, endpoint.runner)
+        self._cycle = self._receiving = cycle
         root_path = state.root_path
         if root_path:  # the path as the client sent it, before a proxy took the prefix off
             path = root_path + request.path
@@ -240,15 +240,15 @@ class HttpConnection:
             "client": self._client,
             "scheme": self._scheme,
             "method": request.method,
-            "root_path": root_path,
+            "root_path": root_path + endpoint.prefix,
             "path": path,
             "raw_path": raw_path,
             "query_string": request.query_string,
             "headers": request.headers,
-            "state": state.lifespan_state.copy(),
-            "extensions": {"albany": state.extension},
+            "state": endpoint.lifespan_state.copy(),
+            "extensions": {"albany": endpoint.extension},
         }
-        self.runner.run(state.app, scope, cycle)
+        endpoint.runner.run(endpoint.app, scope, cycle)
 
     def _pause_reading(self) -> None:
         self._reading_paused = True

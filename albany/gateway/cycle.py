@@ -21,6 +21,7 @@ from albany.types import Message
 
 if TYPE_CHECKING:
     from albany.gateway.connection import HttpConnection
+    from albany.gateway.interfaces import AppRunner
 
 logger = logging.getLogger("albany.error")
 
@@ -64,10 +65,10 @@ class RequestCycle:
         "status",
     )
 
-    def __init__(self, connection: HttpConnection, request: Request) -> None:
+    def __init__(self, connection: HttpConnection, request: Request, runner: AppRunner) -> None:
         self._connection = connection
         self.request = request
-        self._runner = connection.runner
+        self._runner = runner
         self._body: list[bytes] = []
         self._body_size = 0
         self.body_complete = not request.has_body

@@ -11,6 +11,7 @@ import logging
 from typing import Any, Callable
 
 from albany.config import LifespanMode
+from albany.gateway.endpoints import Endpoint
 from albany.gateway.interfaces import AppRunner
 from albany.spec import ASGI_VERSIONS
 from albany.types import AlbanyExtension, App, Message
@@ -117,3 +118,43 @@ class Lifespan:
         done, self._shutdown_done = self._shutdown_done, None
         if done is not None:
             done(failure)
+
+
+class LifespanGroup:
+    """The lifespans of several endpoints: started in order, shut down in reverse."""
+
+    def __init__(self, endpoints: list[Endpoint], mode: LifespanMode) -> None:
+        self._lifespans = [
+            Lifespan(e.app, e.runner, mode, e.lifespan_state, e.extension) for e in endpoints
+        ]
+
+    def startup(self, done: Done) -> None:
+        """Start each app's lifespan; ``done`` gets the first failure, or None."""
+        self._start(0, done)
+
+    def _start(self, index: int, done: Done) -> None:
+        if index == len(self._lifespans):
+            done(None)
+            return
+
+        def started(failure: str | None) -> None:
+            if failure is not None:
+                done(failure)
+            else:
+                self._start(index + 1, done)
+
+        self._lifespans[index].startup(started)
+
+    def shutdown(self, done: Done) -> None:
+        """Shut each app's lifespan down, last started first; ``done`` gets the first failure."""
+        self._stop(len(self._lifespans) - 1, None, done)
+
+    def _stop(self, index: int, failure: str | None, done: Done) -> None:
+        if index < 0:
+            done(failure)
+            return
+
+        def stopped(this_failure: str | None) -> None:
+            self._stop(index - 1, failure or this_failure, done)
+
+        self._lifespans[index].shutdown(stopped)

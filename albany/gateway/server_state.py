@@ -1,15 +1,16 @@
-"""What every connection of one server shares: the app, its runner, settings, connections."""
+"""What every connection of one server shares: its endpoints, settings and connections."""
 
 from __future__ import annotations
 
 from email.utils import formatdate
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
-from typing import TYPE_CHECKING, Any, Callable
 
 from albany.config import Config
-from albany.gateway.interfaces import AppRunner, Clock
-from albany.spec import SPEC_VERSION
-from albany.types import AlbanyExtension, App, BackendName, Flavour
+from albany.gateway.endpoints import Endpoints, RunnerFor, not_found
+from albany.gateway.interfaces import Clock
+from albany.gateway.lifespan import LifespanGroup
+from albany.types import App, BackendName
 
 if TYPE_CHECKING:
     from albany.gateway.connection import HttpConnection
@@ -23,14 +24,12 @@ class ServerState:
     def __init__(
         self,
         app: App,
-        runner: AppRunner,
+        runner_for: RunnerFor,
         clock: Clock,
         config: Config,
         backend: BackendName,
-        flavour: Flavour,
     ) -> None:
-        self.app = app
-        self.runner = runner
+        self.endpoints = Endpoints(app, runner_for, backend)
         self.clock = clock
         self.config = config
         self.limits = config.limits
@@ -39,16 +38,15 @@ class ServerState:
         self.access_log = config.access_log
         self.connections: set[HttpConnection] = set()
         self.shutting_down = False
-        self.lifespan_state: dict[str, Any] = {}
-        self.extension: AlbanyExtension = {
-            "backend": backend,
-            "flavour": flavour,
-            "spec_version": SPEC_VERSION,
-            "helpers": runner.helpers,
-        }
         self._on_idle: Callable[[None], None] | None = None
         self._date_second = -1
         self._default_headers = b""
+
+    def lifespan(self) -> LifespanGroup:
+        """The lifespan of every app this server serves."""
+        return LifespanGroup(
+            [e for e in self.endpoints.all if e.app is not not_found], self.config.lifespan
+        )
 
     def default_headers(self) -> bytes:
         """``server`` and ``date`` header lines, the date refreshed once a second."""

@@ -92,7 +92,9 @@ class Gateway:
         self.config = config or Config()
         self.clock = ManualClock()
         self.runner = FakeRunner(self.clock)
-        self.state = ServerState(app, self.runner, self.clock, self.config, "asyncio", "neutral")
+        self.state = ServerState(
+            app, lambda flavour: self.runner, self.clock, self.config, "asyncio"
+        )
         self.transport, self.conn = self.connect()
 
     def connect(self) -> tuple[FakeTransport, HttpConnection]:

@@ -218,10 +218,13 @@ def test_lifespan_state_is_copied_into_each_http_scope() -> None:
     gateway = Gateway(app)
     state = gateway.state
     started = Outcomes()
-    Lifespan(app, gateway.runner, "on", state.lifespan_state, state.extension).startup(started)
+    endpoint = state.endpoints.all[0]
+    Lifespan(app, gateway.runner, "on", endpoint.lifespan_state, endpoint.extension).startup(
+        started
+    )
     assert started.reported == [None]
-    assert state.lifespan_state == {"pool": "connections"}
+    assert endpoint.lifespan_state == {"pool": "connections"}
     gateway.feed(GET + GET)
     assert seen == [{"pool": "connections"}, {"pool": "connections"}]
-    assert state.lifespan_state == {"pool": "connections"}
+    assert endpoint.lifespan_state == {"pool": "connections"}
     assert [r.status for r in gateway.responses()] == [200, 200]

@@ -12,8 +12,7 @@ from albany.backends.asyncio.protocol import HttpProtocol
 from albany.backends.asyncio.runner import runner_for, wait_for_callback
 from albany.config import Config
 from albany.errors import StartupError
-from albany.flavour import flavour_of
-from albany.gateway.lifespan import Lifespan
+from albany.gateway.lifespan import LifespanGroup
 from albany.gateway.server_state import ServerState
 from albany.sockets import bind_socket, describe
 from albany.types import App, BackendName
@@ -35,7 +34,7 @@ class AsyncioServer:
         self.config = config or Config()
         self._sock = sock
         self._server: asyncio.base_events.Server | None = None
-        self._lifespan: Lifespan | None = None
+        self._lifespan: LifespanGroup | None = None
         self.state: ServerState | None = None
 
     @property
@@ -47,16 +46,16 @@ class AsyncioServer:
         """Bind, run lifespan start-up, then accept. Raises ``StartupError``."""
         sock = self._sock or bind_socket(self.config)
         loop = asyncio.get_running_loop()
-        flavour = flavour_of(self.app)
-        runner = runner_for(flavour, loop)
         config = self.config
         state = ServerState(
-            self.app, runner, AsyncioClock(loop), config, backend_name(loop), flavour
+            self.app,
+            lambda flavour: runner_for(flavour, loop),
+            AsyncioClock(loop),
+            config,
+            backend_name(loop),
         )
         self.state = state
-        self._lifespan = Lifespan(
-            self.app, runner, config.lifespan, state.lifespan_state, state.extension
-        )
+        self._lifespan = state.lifespan()
         failure = await wait_for_callback(self._lifespan.startup)
         if failure is not None:
             sock.close()

@@ -17,8 +17,7 @@ from albany.backends.tornado.protocol import HttpProtocol
 from albany.backends.tornado.runner import runner_for
 from albany.config import Config
 from albany.errors import StartupError
-from albany.flavour import flavour_of
-from albany.gateway.lifespan import Lifespan
+from albany.gateway.lifespan import LifespanGroup
 from albany.gateway.server_state import ServerState
 from albany.sockets import bind_socket, describe
 from albany.types import App
@@ -47,7 +46,7 @@ class TornadoServer:
         self.config = config or Config()
         self._sock = sock
         self._tcp: AlbanyTCPServer | None = None
-        self._lifespan: Lifespan | None = None
+        self._lifespan: LifespanGroup | None = None
         self.state: ServerState | None = None
         self.sockets: list[socket.socket] = []
 
@@ -55,14 +54,16 @@ class TornadoServer:
         """Bind, run lifespan start-up, then accept. Raises ``StartupError``."""
         sock = self._sock or bind_socket(self.config)
         io_loop = IOLoop.current()
-        flavour = flavour_of(self.app)
-        runner = runner_for(flavour, io_loop)
         config = self.config
-        state = ServerState(self.app, runner, TornadoClock(io_loop), config, "tornado", flavour)
-        self.state = state
-        self._lifespan = Lifespan(
-            self.app, runner, config.lifespan, state.lifespan_state, state.extension
+        state = ServerState(
+            self.app,
+            lambda flavour: runner_for(flavour, io_loop),
+            TornadoClock(io_loop),
+            config,
+            "tornado",
         )
+        self.state = state
+        self._lifespan = state.lifespan()
         failure = await wait_for_callback(self._lifespan.startup)
         if failure is not None:
             sock.close()

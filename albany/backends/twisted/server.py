@@ -14,8 +14,7 @@ from albany.backends.twisted.reactors import installed_reactor
 from albany.backends.twisted.runner import runner_for
 from albany.config import Config
 from albany.errors import StartupError
-from albany.flavour import flavour_of
-from albany.gateway.lifespan import Lifespan
+from albany.gateway.lifespan import LifespanGroup
 from albany.gateway.server_state import ServerState
 from albany.sockets import bind_socket, describe
 from albany.types import App
@@ -50,7 +49,7 @@ class TwistedServer:
         self._sock = sock
         self._reactor = reactor
         self._port: Any = None
-        self._lifespan: Lifespan | None = None
+        self._lifespan: LifespanGroup | None = None
         self.state: ServerState | None = None
         self.sockets: list[socket.socket] = []
 
@@ -62,14 +61,16 @@ class TwistedServer:
         if reactor is None:
             raise StartupError("No reactor is installed; install one before starting")
         self._reactor = reactor
-        flavour = flavour_of(self.app)
-        runner = runner_for(flavour, reactor)
         config = self.config
-        state = ServerState(self.app, runner, TwistedClock(reactor), config, "twisted", flavour)
-        self.state = state
-        self._lifespan = Lifespan(
-            self.app, runner, config.lifespan, state.lifespan_state, state.extension
+        state = ServerState(
+            self.app,
+            lambda flavour: runner_for(flavour, reactor),
+            TwistedClock(reactor),
+            config,
+            "twisted",
         )
+        self.state = state
+        self._lifespan = state.lifespan()
         failure = yield wait_for_callback(self._lifespan.startup)
         if failure is not None:
             sock.close()
