@@ -8,6 +8,7 @@ from albany.errors import MissingDependency, StartupError
 from albany.flavour import flavour, flavour_of
 from albany.gateway.cycle import ClientDisconnected
 from albany.http1.limits import Limits
+from albany.mount import Mount
 from albany.neutral import Helpers
 from albany.serving import run
 from albany.spec import SPEC_VERSION
@@ -20,6 +21,7 @@ __all__ = [
     "Helpers",
     "Limits",
     "MissingDependency",
+    "Mount",
     "SPEC_VERSION",
     "StartupError",
     "__version__",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Sequence
+from typing import Any, Sequence
 
 from albany.app_kinds import INTERFACES
 from albany.config import Config
@@ -13,6 +13,7 @@ from albany.errors import StartupError
 from albany.http1.limits import Limits
 from albany.importer import ImportFromStringError, import_from_string
 from albany.logs import configure_logging
+from albany.mount import Mount
 from albany.serving import LOOPS, prepare, serve
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -26,8 +27,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="albany",
         description="Serve an Albany/ASGI app on asyncio, uvloop, Twisted or Tornado.",
     )
-    parser.add_argument("app", metavar="MODULE:ATTR", help="the app, e.g. myproject.web:app")
+    parser.add_argument(
+        "app", metavar="MODULE:ATTR", nargs="?", help="the app, e.g. myproject.web:app"
+    )
     add = parser.add_argument
+    add(
+        "--mount",
+        metavar="PREFIX=MODULE:ATTR",
+        action="append",
+        default=[],
+        help="serve this app below PREFIX; repeat to mix apps of any kind on one port",
+    )
     add(
         "--loop",
         choices=LOOPS,
@@ -126,18 +136,39 @@ def config_from_args(args: argparse.Namespace) -> Config:
     )
 
 
+def load_app(target: str, factory: bool) -> Any:
+    """The object ``MODULE:ATTR`` names (called first when it is a factory)."""
+    app = import_from_string(target)
+    return app() if factory else app
+
+
+def mount_from_args(args: argparse.Namespace) -> Mount:
+    """A ``Mount`` of every ``--mount PREFIX=MODULE:ATTR``."""
+    routes = []
+    for spec in args.mount:
+        prefix, separator, target = spec.partition("=")
+        if not separator or not prefix.startswith("/"):
+            raise StartupError(f"--mount takes PREFIX=MODULE:ATTR with PREFIX from '/': {spec!r}")
+        routes.append((prefix, load_app(target, args.factory)))
+    try:
+        return Mount(routes)
+    except ValueError as exc:
+        raise StartupError(str(exc)) from exc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if (args.app is None) == (not args.mount):
+        parser.error("give MODULE:ATTR, or one --mount PREFIX=MODULE:ATTR or more (not both)")
     config = config_from_args(args)
     configure_logging(config.log_level, config.access_log)
     debug = config.log_level == "debug"
     sys.path.insert(0, args.app_dir)
     try:
         loop = prepare(config)
-        app = import_from_string(args.app)
-        if args.factory:
-            app = app()
+        app = load_app(args.app, args.factory) if args.app else mount_from_args(args)
         return serve(app, config, loop)
     except (StartupError, ImportFromStringError) as exc:
         if debug:

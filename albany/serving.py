@@ -18,6 +18,7 @@ from albany.config import Config
 from albany.errors import StartupError, require
 from albany.flavour import flavour_of
 from albany.logs import configure_logging
+from albany.mount import Mount
 from albany.types import Flavour
 
 logger = logging.getLogger("albany.error")
@@ -25,27 +26,41 @@ logger = logging.getLogger("albany.error")
 LOOPS = ("auto", "asyncio", "uvloop", "twisted", "tornado")
 
 
-def choose_loop(config: Config, flavour: Flavour) -> str:
+def flavours_in(app: Any) -> set[Flavour]:
+    """The flavours an app (or every app of a Mount) needs driven."""
+    if isinstance(app, Mount):
+        return {flavour_of(mounted) for _, mounted in app.routes}
+    return {flavour_of(app)}
+
+
+def choose_loop(config: Config, flavours: set[Flavour]) -> str:
     """The loop ``auto`` stands for: the app's native one, uvloop when installed."""
     if config.loop != "auto":
         return config.loop
-    if config.reactor is not None or flavour == "twisted":
+    if config.reactor is not None or "twisted" in flavours:
         return "twisted"
     return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
 
 def prepare(config: Config) -> asyncio.AbstractEventLoop | None:
-    """Before the app is imported: install the reactor the user named (asyncio's on a new loop)."""
+    """Before the app is imported: put the reactor in place, so an app module that imports
+    ``twisted.internet.reactor`` gets the one Albany serves with.
+
+    ``--reactor NAME`` is installed as named (asyncio's on a new loop); on an asyncio
+    loop (``--loop asyncio``, ``uvloop``, ``tornado``) with Twisted installed, the asyncio
+    reactor goes on Albany's new loop, in case the app is or holds a Twisted one.
+    """
     if config.loop not in LOOPS:
         raise StartupError(f"Unknown loop {config.loop!r}; choose one of {', '.join(LOOPS)}")
-    if config.reactor is None:
+    on_asyncio = config.loop in ("asyncio", "uvloop", "tornado")
+    if config.reactor is None and not (on_asyncio and _twisted_installed()):
         return None
     from albany.backends.asyncio.main import new_loop
 
     require("twisted", "twisted", "Twisted")
     from albany.backends.twisted.reactors import asyncio_reactor_on, install_reactor
 
-    if config.reactor == "asyncio":
+    if config.reactor in (None, "asyncio"):
         loop = new_loop(config.loop == "uvloop")
         asyncio_reactor_on(loop)
         return loop
@@ -53,17 +68,25 @@ def prepare(config: Config) -> asyncio.AbstractEventLoop | None:
     return None
 
 
+def _twisted_installed() -> bool:
+    try:
+        import twisted  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def serve(app: Any, config: Config, loop: asyncio.AbstractEventLoop | None = None) -> int:
     """Serve ``app`` (any kind ``app_kinds`` knows) on the configured loop until a signal."""
     app = as_albany_app(app, config.interface)
-    flavour = flavour_of(app)
-    name = choose_loop(config, flavour)
+    flavours = flavours_in(app)
+    name = choose_loop(config, flavours)
     if name == "twisted":
         require("twisted", "twisted", "Twisted")
         from albany.backends.twisted.main import serve as serve_twisted
         from albany.backends.twisted.reactors import install_reactor
 
-        wanted = config.reactor or ("asyncio" if flavour == "asyncio" else None)
+        wanted = config.reactor or ("asyncio" if "asyncio" in flavours else None)
         reactor: Any = install_reactor(wanted, loop)
         return serve_twisted(app, config, reactor)
 
@@ -76,7 +99,7 @@ def serve(app: Any, config: Config, loop: asyncio.AbstractEventLoop | None = Non
 
     if loop is None:
         loop = new_loop(name == "uvloop")
-    if flavour == "twisted":
+    if "twisted" in flavours:
         require("twisted", "twisted", "Twisted")
         from albany.backends.twisted.reactors import asyncio_reactor_on
 

@@ -46,7 +46,10 @@ def loop_available(loop: str) -> bool:
 
 
 class LiveServer:
-    """``albany APP --loop …`` in a subprocess; ``start`` waits until it listens."""
+    """``albany APP --loop …`` in a subprocess; ``start`` waits until it listens.
+
+    With ``app=""`` the arguments name what to serve (``--mount PREFIX=MODULE:ATTR``).
+    """
 
     def __init__(
         self,
@@ -85,7 +88,8 @@ class LiveServer:
 
     def command(self) -> list[str]:
         """The command line the server runs with."""
-        command = [sys.executable, "-m", "albany", self.app, *_LOOP_ARGS[self.loop]]
+        command = [sys.executable, "-m", "albany", *([self.app] if self.app else [])]
+        command += _LOOP_ARGS[self.loop]
         if not any(a in ("--uds", "--fd", "--port") for a in self._args):
             command += ["--host", self.host, "--port", "0"]
         if self._app_dir is not None:

@@ -37,6 +37,13 @@ async def respond_json(send: Any, data: Any, status: int = 200) -> None:
     await respond(send, status, json.dumps(data).encode(), [(b"content-type", b"application/json")])
 
 
+def route_path(scope: Any) -> str:
+    """The path below the mount point (``root_path``), which is what the app routes on."""
+    path: str = scope["path"]
+    root_path: str = scope["root_path"]
+    return path[len(root_path) :] if root_path and path.startswith(root_path) else path
+
+
 def _asyncio_running() -> bool:
     import asyncio
 
@@ -73,9 +80,7 @@ async def neutral(scope: Any, receive: Any, send: Any) -> None:
         await lifespan(scope, receive, send)
         return
     helpers = scope["extensions"]["albany"]["helpers"]
-    path = scope["path"]
-    if scope["root_path"] and path.startswith(scope["root_path"]):
-        path = path[len(scope["root_path"]) :]  # route on what follows the mount point
+    path = route_path(scope)
     query = {k: v[0] for k, v in parse_qs(scope["query_string"].decode()).items()}
 
     if path == "/":
@@ -201,7 +206,7 @@ app = albany.flavour("neutral")(neutral)
 @albany.flavour("asyncio")
 async def asyncio_app(scope: Any, receive: Any, send: Any) -> None:
     """The contract app as an asyncio-flavoured app (and /native awaits asyncio itself)."""
-    if scope["type"] == "http" and scope["path"] == "/native":
+    if scope["type"] == "http" and route_path(scope) == "/native":
         import asyncio
 
         await asyncio.sleep(0.01)
@@ -213,7 +218,7 @@ async def asyncio_app(scope: Any, receive: Any, send: Any) -> None:
 @albany.flavour("twisted")
 async def twisted_app(scope: Any, receive: Any, send: Any) -> None:
     """The contract app as a twisted-flavoured app (and /native awaits a Deferred itself)."""
-    if scope["type"] == "http" and scope["path"] == "/native":
+    if scope["type"] == "http" and route_path(scope) == "/native":
         from twisted.internet import reactor, task
 
         await task.deferLater(reactor, 0.01, lambda: None)
