@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import sys
+import threading
 from typing import Any
 
 from albany.errors import StartupError, require
@@ -105,6 +106,17 @@ def hosted_reactor(loop: asyncio.AbstractEventLoop) -> Any | None:
 
 
 def start_hosted_reactor(reactor: Any) -> None:
-    """Mark a reactor hosted on a running asyncio loop as running (fires its startup triggers)."""
+    """Mark a reactor hosted on a running asyncio loop as running (fires its startup triggers).
+
+    The loop's owner may end without ever stopping the reactor, so its thread pool gets
+    daemon threads: they must not keep the process alive after the loop is gone.
+    """
     if not reactor.running:
+        reactor.getThreadPool().threadFactory = _daemon_thread
         reactor.startRunning(installSignalHandlers=False)
+
+
+def _daemon_thread(*args: Any, **kwargs: Any) -> threading.Thread:
+    thread = threading.Thread(*args, **kwargs)
+    thread.daemon = True
+    return thread
