@@ -9,6 +9,7 @@ AIOHTTP = ["aiohttp>=3.9"]
 WEBSOCKET = ["autobahn>=23.1"]
 ALL = TWISTED + TORNADO + UVLOOP + AIOHTTP + WEBSOCKET
 FRAMEWORKS_UNDER_TEST = [
+    "klein>=24.8",
     "flask>=3.0",
     "django>=4.2",
     "starlette>=0.37",

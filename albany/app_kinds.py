@@ -5,7 +5,7 @@ interface  recognised by                                wrapped by
 ========== ============================================ ==================================
 asgi3      ``async def app(scope, receive, send)``      nothing: it is the native kind
 asgi2      a class, or ``app(scope)`` returning one     ``ASGI2App`` (here)
-twisted-web a ``twisted.web`` ``IResource`` (Klein too)  ``albany_twisted_web.resource_app``
+twisted-web an ``IResource``, a ``Site``, a Klein app     ``albany_twisted_web.resource_app``
 tornado    a Tornado ``HTTPServerConnectionDelegate``   ``albany_tornado.tornado_app``
 aiohttp    an ``aiohttp.web.Application``               ``albany_aiohttp.aiohttp_app``
 wsgi       ``app(environ, start_response)``             ``albany_wsgi.wsgi_app``
@@ -40,8 +40,9 @@ def detect_interface(app: Any) -> str:
     """The interface ``app`` speaks (one of ``INTERFACES`` but ``auto``)."""
     if "twisted.web.resource" in sys.modules:
         from twisted.web.resource import IResource
+        from twisted.web.server import Site
 
-        if IResource.providedBy(app) or _is_klein(app):
+        if IResource.providedBy(app) or isinstance(app, Site) or _is_klein(app):
             return "twisted-web"
     if "tornado.httputil" in sys.modules:
         from tornado.httputil import HTTPServerConnectionDelegate

@@ -217,7 +217,7 @@ class HttpConnection:
         assert type(event) is Request
         self._start_cycle(event)
         while pending and self._receiving is not None:
-            self._route([pending.popleft()])  # type: ignore[list-item]
+            self._route([pending.popleft()])
 
     def _start_cycle(self, request: Request) -> None:
         self._deadline = None

@@ -295,3 +295,13 @@ def test_error_response_closes() -> None:
 
 def test_continue_is_an_interim_response() -> None:
     assert CONTINUE == b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+def test_an_apps_server_header_replaces_the_default() -> None:
+    default = b"server: albany\r\ndate: Sat, 21 Nov 2026 10:00:00 GMT\r\n"
+    head = ResponseWriter().begin(
+        make_request(), 200, [(b"Server", b"mine/1.0")], default, b"x", False, True
+    )
+    _, lines, _ = split_head(head)
+    assert [line for line in lines if line.lower().startswith(b"server:")] == [b"Server: mine/1.0"]
+    assert b"date: Sat, 21 Nov 2026 10:00:00 GMT" in lines

@@ -32,6 +32,7 @@ class TornadoTransport:
         try:
             future = self._stream.write(data)
         except StreamClosedError:
+            self._protocol.stream_closed()
             return
         if not future.done():
             if self._pending_write is None:
@@ -42,7 +43,9 @@ class TornadoTransport:
     def _written(self, future: asyncio.Future[None]) -> None:
         if future is self._pending_write:
             self._pending_write = None
-            if self._closing:
+            if future.exception() is not None:  # the stream closed under the write
+                self._protocol.stream_closed()
+            elif self._closing:
                 self._stream.close()
             else:
                 self._protocol.write_drained()
@@ -81,6 +84,10 @@ class HttpProtocol:
 
     def write_drained(self) -> None:
         self._connection.resume_writing()
+
+    def stream_closed(self) -> None:
+        """A write found the stream closed: the client is gone, whatever the read side says."""
+        self._connection.connection_lost()
 
     def resume_reading(self) -> None:
         self.reading = True

@@ -34,6 +34,16 @@ def wait_for_callback(start: Any) -> Deferred[Any]:
     return deferred
 
 
+def server_state(app: App, config: Config, reactor: Any) -> ServerState:
+    """What the connections of one listening port share; ``HttpProtocol(state)`` serves one.
+
+    For protocol factories of one's own (a ``twisted.web`` ``Site`` look-alike, say).
+    """
+    return ServerState(
+        app, lambda flavour: runner_for(flavour, reactor), TwistedClock(reactor), config, "twisted"
+    )
+
+
 class TwistedServer:
     """Serves one app on a reactor, running or about to run; ``start``/``stop`` return Deferreds."""
 
@@ -62,13 +72,7 @@ class TwistedServer:
             raise StartupError("No reactor is installed; install one before starting")
         self._reactor = reactor
         config = self.config
-        state = ServerState(
-            self.app,
-            lambda flavour: runner_for(flavour, reactor),
-            TwistedClock(reactor),
-            config,
-            "twisted",
-        )
+        state = server_state(self.app, config, reactor)
         self.state = state
         self._lifespan = state.lifespan()
         failure = yield wait_for_callback(self._lifespan.startup)

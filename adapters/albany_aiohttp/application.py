@@ -1,0 +1,144 @@
+"""An ``aiohttp.web.Application`` as an Albany app (asyncio flavour; any ASGI server).
+
+One request, in order: the scope becomes a ``RawRequestMessage``; an
+``AsgiTransport`` stands for the connection (peer address, reading ``receive``
+into the body ``StreamReader``); a ``RequestHandler`` — aiohttp's own protocol,
+its parser idle — runs the app's handler and answers as aiohttp does; the response
+leaves through an ``AsgiStreamWriter``. Lifespan runs the app's ``on_startup``,
+``cleanup_ctx``, ``on_shutdown`` and ``on_cleanup``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from typing import Any, Awaitable, Union
+
+from aiohttp import web
+from aiohttp.streams import EMPTY_PAYLOAD, StreamReader
+from aiohttp.web_protocol import PayloadAccessError
+
+from albany.types import Receive, Send
+from albany_aiohttp._aiohttp_private import (
+    AsgiRequestHandler,
+    DeflateBuffer,
+    handle_request,
+    make_server,
+)
+from albany_aiohttp.lifespan import run_lifespan
+from albany_aiohttp.message import request_message
+from albany_aiohttp.transport import AsgiTransport, BodySink
+from albany_aiohttp.writer import AsgiStreamWriter
+
+_POOL_SIZE = 256
+"""Idle ``RequestHandler`` objects kept for reuse (one per concurrent request at most)."""
+
+READ_BUFFER = 2**16
+"""The body ``StreamReader``'s low-water mark: aiohttp's default ``read_bufsize``."""
+
+
+ApplicationSource = Union[web.Application, Awaitable[web.Application]]
+"""An application, or an awaitable making one on the serving loop (as ``run_app`` takes)."""
+
+
+class AiohttpApp:
+    """Serves one ``web.Application``; ``aiohttp_app(application)`` makes it."""
+
+    __albany_flavour__ = "asyncio"
+
+    def __init__(
+        self, application: ApplicationSource, *, handler_cancellation: bool = False
+    ) -> None:
+        self._source: Awaitable[web.Application] | None = None
+        if isinstance(application, web.Application):
+            self._application: web.Application | None = application
+        elif inspect.isawaitable(application):
+            self._application, self._source = None, application
+        else:
+            raise TypeError(f"not an aiohttp application: {application!r}")
+        self.handler_cancellation = handler_cancellation
+        self._server: web.Server | None = None
+        self._idle_protocols: list[AsgiRequestHandler] = []
+
+    @property
+    def application(self) -> web.Application:
+        """The ``web.Application`` (once an awaitable given instead has been awaited)."""
+        if self._application is None:
+            raise RuntimeError("the application is still being made: it is awaited at start-up")
+        return self._application
+
+    async def server(self) -> web.Server:
+        """aiohttp's ``web.Server`` for the running loop (made once: it freezes the app)."""
+        if self._server is None:
+            if self._source is not None:
+                source, self._source = self._source, None
+                self._application = await source
+            self._server = make_server(
+                self.application,
+                asyncio.get_running_loop(),
+                handler_cancellation=self.handler_cancellation,
+                access_log=None,
+            )
+        return self._server
+
+    async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self.handle(scope, receive, send)
+        elif kind == "lifespan":
+            await run_lifespan(self, receive, send)
+        else:
+            raise RuntimeError(f"aiohttp applications serve HTTP only, not {kind!r}")
+
+    async def handle(self, scope: Any, receive: Receive, send: Send) -> None:
+        """Serve one HTTP request."""
+        server = self._server or await self.server()
+        parsed = request_message(scope)
+        message = parsed.message
+        transport = AsgiTransport(scope, receive)
+        if self._idle_protocols:
+            protocol = self._idle_protocols.pop()
+            protocol.reuse(transport)
+        else:
+            protocol = AsgiRequestHandler(server, transport)
+        payload: StreamReader = EMPTY_PAYLOAD
+        sink: BodySink | None = None
+        if parsed.has_body:
+            payload = sink = StreamReader(protocol, READ_BUFFER, loop=asyncio.get_running_loop())
+            if message.compression is not None:
+                sink = DeflateBuffer(payload, message.compression, max_decompress_size=READ_BUFFER)
+        writer = AsgiStreamWriter(protocol, send, "albany" in scope.get("extensions", ()))
+        task = asyncio.current_task()
+        protocol.adopt_task(task)
+        request = server.request_factory(message, payload, protocol, writer, task)  # type: ignore[arg-type]
+        transport.start_reading(protocol, sink, parsed.has_body)
+        try:
+            await handle_request(protocol, request, server.request_handler)
+        except asyncio.CancelledError:
+            if not (transport.client_gone and server.handler_cancellation):
+                raise  # not aiohttp's handler cancellation: someone else's
+            if task is not None and hasattr(task, "uncancel"):
+                task.uncancel()
+        except ConnectionError:
+            pass  # failed after the response started: returning leaves it incomplete, so
+            # the server closes the connection, as aiohttp's does
+        finally:
+            transport.finish()
+            protocol.adopt_task(None)
+            request._task = None  # type: ignore[assignment]  # aiohttp breaks this cycle too
+            if parsed.has_body:
+                payload.set_exception(PayloadAccessError())
+            if protocol.reusable() and len(self._idle_protocols) < _POOL_SIZE:
+                self._idle_protocols.append(protocol)
+
+
+def aiohttp_app(
+    application: ApplicationSource, *, handler_cancellation: bool = False
+) -> AiohttpApp:
+    """``application`` as an Albany app.
+
+    ``handler_cancellation`` is aiohttp's server setting of that name: when True, a
+    handler whose client disconnects is cancelled; when False (the default) it runs
+    on, its reads fail and its writes raise ``ConnectionResetError``.
+    """
+    return AiohttpApp(application, handler_cancellation=handler_cancellation)

@@ -1,0 +1,204 @@
+"""The connection as aiohttp sees it: an ``asyncio.Transport`` that reads from ``receive``.
+
+A socket transport reads bytes and calls its protocol; this one awaits ASGI
+``receive()`` and feeds the request's ``StreamReader``. States: reading →
+(paused ⇄ reading) → body complete (still awaiting ``receive`` to learn of a
+disconnect) → done. Invariants:
+
+1. Only this transport calls ``receive``, and never twice at once.
+2. While paused (the ``StreamReader`` is over its high-water mark) it does not call
+   ``receive``; the server then stops reading the socket (ASGI flow control).
+3. ``http.disconnect`` before the response is complete means the client went away:
+   the protocol gets ``connection_lost``, as from a socket.
+4. ``finish()`` ends it: a later ``http.disconnect`` is the response completing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Mapping, Protocol
+
+from albany.types import Receive
+
+
+class BodySink(Protocol):
+    """Where request body bytes go: a ``StreamReader``, or a ``DeflateBuffer`` over one."""
+
+    def feed_data(self, data: bytes, size: int) -> bool: ...
+
+    def feed_eof(self) -> None: ...
+
+    def set_exception(self, exc: BaseException) -> None: ...
+
+
+class _NotSupported:
+    """Descriptor raising ``NotImplementedError``: see ``AsgiTransport._sendfile_compatible``."""
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        raise NotImplementedError("sendfile is not available through ASGI")
+
+
+class AsgiTransport(asyncio.Transport):
+    """One request's connection: addresses from the scope, body from ``receive``."""
+
+    # asyncio's loop.sendfile() looks this up with getattr(); raising NotImplementedError
+    # here is what makes aiohttp's FileResponse fall back to writing chunks (uvloop's
+    # sendfile raises it itself).
+    _sendfile_compatible = _NotSupported()
+
+    def __init__(self, scope: Mapping[str, Any], receive: Receive) -> None:
+        super().__init__(
+            {"peername": scope.get("client"), "sockname": scope.get("server"), "sslcontext": None}
+        )
+        self._receive = receive
+        self._protocol: asyncio.BaseProtocol | None = None
+        self._sink: BodySink | None = None
+        self._resume: asyncio.Future[None] | None = None
+        self._paused = False
+        self._more = False
+        self._eof_pending = False
+        self._closing = False
+        self._done = False
+        self.client_gone = False
+
+    # reading
+
+    def start_reading(
+        self, protocol: asyncio.BaseProtocol, sink: BodySink | None, has_body: bool
+    ) -> None:
+        """Start delivering the body to ``sink`` and watching for a disconnect.
+
+        Without a body the watch starts on the loop's next turn, and only if the
+        request is still being handled: a response written at once costs no task.
+        """
+        self._protocol = protocol
+        self._sink = sink
+        loop = asyncio.get_running_loop()
+        if has_body:
+            loop.create_task(self._read())
+        else:
+            loop.call_soon(self._watch_if_busy, loop)
+
+    def _watch_if_busy(self, loop: asyncio.AbstractEventLoop) -> None:
+        if not self._done:
+            loop.create_task(self._read())
+
+    async def _read(self) -> None:
+        receive = self._receive
+        while not self._done:
+            if self._paused:
+                self._resume = asyncio.get_running_loop().create_future()
+                await self._resume
+                continue
+            if self._more or self._eof_pending:
+                self._decompress()
+                continue
+            message = await receive()
+            if message["type"] == "http.request":
+                self._deliver(message.get("body", b""), message.get("more_body", False))
+            elif message["type"] == "http.disconnect":
+                self._disconnected()
+                return
+
+    def _deliver(self, body: bytes, more_body: bool) -> None:
+        sink = self._sink
+        if sink is None:
+            return
+        if body:
+            try:
+                self._more = sink.feed_data(body, len(body))
+            except Exception as error:
+                self._sink = None
+                sink.set_exception(error)
+                return
+        self._eof_pending = not more_body
+        self._decompress()
+
+    def _decompress(self) -> None:
+        """Let a ``DeflateBuffer`` emit what it holds, as far as flow control allows; then EOF."""
+        sink = self._sink
+        if sink is None:
+            self._more = self._eof_pending = False
+            return
+        try:
+            while self._more and not self._paused:
+                self._more = sink.feed_data(b"", 0)
+            if self._eof_pending and not self._more:
+                self._eof_pending = False
+                self._sink = None
+                sink.feed_eof()
+        except (
+            Exception
+        ) as error:  # a body that does not decompress, as aiohttp's parser reports it
+            self._sink = None
+            self._more = self._eof_pending = False
+            sink.set_exception(error)
+
+    def _disconnected(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        self.client_gone = True
+        self._closing = True
+        protocol, self._protocol = self._protocol, None
+        if protocol is not None:
+            protocol.connection_lost(None)
+
+    def finish(self) -> None:
+        """The request is handled: stop reading; what ``receive`` says next is not news."""
+        self._done = True
+        self._protocol = None
+        self._wake()
+
+    def _wake(self) -> None:
+        resume, self._resume = self._resume, None
+        if resume is not None and not resume.done():
+            resume.set_result(None)
+
+    # asyncio.ReadTransport
+
+    def pause_reading(self) -> None:
+        self._paused = True
+
+    def resume_reading(self) -> None:
+        self._paused = False
+        self._wake()
+
+    def is_reading(self) -> bool:
+        return not self._paused and not self._done
+
+    # asyncio.BaseTransport
+
+    def is_closing(self) -> bool:
+        return self._closing
+
+    def close(self) -> None:
+        """Refuse further writes; the server closes the connection once the app returns."""
+        self._closing = True
+
+    def abort(self) -> None:
+        self._closing = True
+
+    def get_protocol(self) -> asyncio.BaseProtocol:
+        assert self._protocol is not None, "no protocol"
+        return self._protocol
+
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        self._protocol = protocol
+
+    # asyncio.WriteTransport: responses go through the stream writer, as ASGI messages
+
+    def write(self, data: Any) -> None:
+        raise NotImplementedError("an ASGI transport is written to through the response")
+
+    def writelines(self, list_of_data: Any) -> None:
+        raise NotImplementedError("an ASGI transport is written to through the response")
+
+    def can_write_eof(self) -> bool:
+        return False
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        pass

@@ -1,0 +1,162 @@
+"""aiohttp's ``AbstractStreamWriter`` over ASGI ``send``: what ``StreamResponse`` writes through.
+
+States: head held (``write_headers`` stores it, nothing sent; an error page may still
+replace it) → streaming (the head went out with the first body piece) → finished
+(``write_eof``). Invariants:
+
+1. ``http.response.start`` goes out with the first body piece, never alone, so a
+   response can be replaced until then (aiohttp's 500 after a failed ``prepare``).
+2. Each ``send`` is awaited before the next; awaiting a body piece waits while the
+   connection is over its high-water mark (ASGI back-pressure).
+3. Body bytes beyond ``length`` (the response's Content-Length) are dropped, as
+   aiohttp's own writer does; framing (chunked or not) is the server's.
+4. A failed ``send`` (the client went away) raises ``ClientConnectionResetError``,
+   the ``ConnectionError`` aiohttp's request handling expects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, Awaitable
+
+from aiohttp.abc import AbstractStreamWriter
+from aiohttp.client_exceptions import ClientConnectionResetError
+from aiohttp.http import SERVER_SOFTWARE
+from multidict import CIMultiDict
+
+from albany.types import Send
+from albany_aiohttp._aiohttp_private import ZLibCompressor
+
+if TYPE_CHECKING:
+    from aiohttp.base_protocol import BaseProtocol
+
+_DROPPED = frozenset(("date",))
+"""Header fields the server writes itself (Albany always writes ``date``)."""
+
+
+class AsgiStreamWriter(AbstractStreamWriter):
+    """Writes one response as ``http.response.start`` and ``http.response.body`` messages."""
+
+    def __init__(self, protocol: BaseProtocol, send: Send, send_writes_at_once: bool) -> None:
+        self._protocol = protocol
+        self._send = send
+        self._send_writes_at_once = send_writes_at_once
+        self._start: dict[str, Any] | None = None
+        self._pending: Awaitable[None] | None = None
+        self._compress: ZLibCompressor | None = None
+        self.chunked = False
+        self.length: int | None = None
+        self.finished = False
+
+    @property
+    def transport(self) -> asyncio.Transport | None:
+        return self._protocol.transport
+
+    def enable_chunking(self) -> None:
+        """Noted only: the server frames a streamed body (chunked on HTTP/1.1)."""
+        self.chunked = True
+
+    def enable_compression(self, encoding: str = "deflate", strategy: int | None = None) -> None:
+        self._compress = ZLibCompressor(encoding=encoding, strategy=strategy)
+
+    async def write_headers(self, status_line: str, headers: CIMultiDict[str]) -> None:
+        """Hold the head until the first body piece (invariant 1)."""
+        status = int(status_line.split(" ", 2)[1])
+        raw = [
+            (name.encode("utf-8"), value.encode("utf-8"))
+            for name, value in headers.items()
+            if name.lower() not in _DROPPED
+            and not (value == SERVER_SOFTWARE and name.lower() == "server")
+        ]
+        self._start = {"type": "http.response.start", "status": status, "headers": raw}
+
+    def send_headers(self) -> None:
+        """Send the held head now (``StreamResponse.prepare``): with an empty first body piece.
+
+        Synchronous here as in aiohttp. Albany writes a message when ``send`` is
+        called, so the head leaves at once; on another ASGI server the sends run as a
+        task, awaited before the next write.
+        """
+        if self._start is None or self.finished:
+            return
+        if self._send_writes_at_once:
+            self._pending = self._send_piece(b"", True)
+        else:
+            self._pending = asyncio.ensure_future(self._send_piece_async(b"", True))
+
+    async def write(
+        self, chunk: bytes | bytearray | memoryview, *, drain: bool = True, LIMIT: int = 0x10000
+    ) -> None:
+        await self._settle()
+        data = bytes(chunk)
+        size = len(data)
+        if self._compress is not None:
+            data = await self._compress.compress(data)
+        data = self._clip(data)
+        if not data and self._start is None:
+            return
+        await self._send_piece(data, True)
+        if self.on_body_write is not None and size:
+            self.on_body_write(size, self.output_size)
+
+    async def write_eof(self, chunk: bytes = b"") -> None:
+        if self.finished:
+            return
+        await self._settle()
+        data = bytes(chunk)
+        if self._compress is not None:
+            data = await self._compress.compress(data) + self._compress.flush()
+        await self._send_piece(self._clip(data), False)
+        self.finished = True
+
+    async def drain(self) -> None:
+        await self._settle()
+
+    async def _settle(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending
+
+    def _clip(self, data: bytes) -> bytes:
+        if self.length is None:
+            return data
+        if len(data) > self.length:
+            data = data[: self.length]
+        self.length -= len(data)
+        return data
+
+    def _send_piece(self, body: bytes, more_body: bool) -> Awaitable[None]:
+        """Send a body piece (after the held head); raise as a lost connection if refused."""
+        transport = self._protocol.transport
+        if transport is None or transport.is_closing():
+            raise ClientConnectionResetError("Cannot write to closing transport")
+        send = self._send
+        try:
+            start, self._start = self._start, None
+            if start is not None:
+                self.output_size += 1  # the head is on its way: no error page can replace it
+                pending = send(start)
+                if not self._send_writes_at_once:
+                    return self._after(pending, body, more_body)
+            self.output_size += len(body)
+            self.buffer_size += len(body)
+            if not more_body:
+                self.finished = True
+            return self._guarded(
+                send({"type": "http.response.body", "body": body, "more_body": more_body})
+            )
+        except OSError as error:
+            raise ClientConnectionResetError("Cannot write to closing transport") from error
+
+    async def _after(self, first: Awaitable[None], body: bytes, more_body: bool) -> None:
+        await self._guarded(first)
+        await self._send_piece(body, more_body)
+
+    async def _send_piece_async(self, body: bytes, more_body: bool) -> None:
+        await self._send_piece(body, more_body)
+
+    async def _guarded(self, sent: Awaitable[None]) -> None:
+        try:
+            await sent
+        except OSError as error:
+            raise ClientConnectionResetError("Cannot write to closing transport") from error

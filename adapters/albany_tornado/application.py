@@ -1,0 +1,188 @@
+"""``tornado_app``: a Tornado ``HTTPServerConnectionDelegate`` as an Albany (ASGI) app.
+
+Each ``http`` scope is one request driven the way Tornado's ``HTTP1Connection`` drives
+it, with ``receive``/``send`` in place of the ``IOStream``:
+
+1. ``start_request`` on the delegate, then ``headers_received`` (awaited when it
+   returns a future: a ``@stream_request_body`` handler's ``prepare``);
+2. the body, ``receive()`` by ``receive()``, to ``data_received`` in pieces of at most
+   ``chunk_size`` bytes, each awaited before the next ``receive()`` — a slow handler
+   leaves the body in Albany's buffer, which stops reading the socket;
+3. ``finish`` (or ``on_connection_close`` if the response was finished first, or the
+   client went away, or the body was malformed or too large: 400, as Tornado answers);
+4. ``receive()`` once more: ``http.disconnect`` comes when the response is complete or
+   the client has gone; in the latter case the handler's ``on_connection_close`` runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import quote
+
+from tornado import httputil
+from tornado.log import gen_log
+
+from albany.types import App, Message, Receive, Send
+from albany_tornado.connection import AlbanyConnection
+from albany_tornado.context import RequestContext
+from albany_tornado.decompress import GzipRequestDelegate
+from albany_tornado.options import ServerOptions
+
+
+class ServerConnectionToken:
+    """The opaque ``server_conn`` Tornado passes to ``start_request``/``on_close``.
+
+    ASGI does not say which requests share a TCP connection, so each request has its
+    own token, closed when the request ends.
+    """
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: RequestContext) -> None:
+        self.context = context
+
+
+class TornadoApp:
+    """An asyncio-flavoured Albany app serving a Tornado delegate (an ``Application``)."""
+
+    def __init__(
+        self, delegate: httputil.HTTPServerConnectionDelegate, options: ServerOptions
+    ) -> None:
+        self.delegate = delegate
+        self.options = options
+
+    async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._serve(scope, receive, send)
+        elif kind == "lifespan":
+            await _lifespan(receive, send)
+        else:
+            raise RuntimeError(f"Tornado apps serve http scopes, not {kind!r}")
+
+    async def _serve(self, scope: Any, receive: Receive, send: Send) -> None:
+        options = self.options
+        context = RequestContext.from_scope(scope, options)
+        headers = request_headers(scope["headers"])
+        if options.xheaders:
+            context.apply_proxy_headers(headers, options.trusted_downstream)
+        start_line = httputil.RequestStartLine(
+            scope["method"], request_uri(scope), "HTTP/" + scope["http_version"]
+        )
+        connection = AlbanyConnection(
+            send, asyncio.get_running_loop(), context, options.max_body_size, options.no_keep_alive
+        )
+        token = ServerConnectionToken(context)
+        delegate = self.delegate.start_request(token, connection)
+        if options.decompress_request:
+            delegate = GzipRequestDelegate(delegate, options.chunk_size, connection)
+        try:
+            if await self._exchange(delegate, connection, start_line, headers, receive):
+                message = await receive()
+                while message["type"] != "http.disconnect":  # a server that sends more
+                    message = await receive()
+                if not connection.response_complete:
+                    connection.client_gone()
+            if connection.sending:
+                await connection.drained()
+        finally:
+            self.delegate.on_close(token)
+
+    async def _exchange(
+        self,
+        delegate: httputil.HTTPMessageDelegate,
+        connection: AlbanyConnection,
+        start_line: httputil.RequestStartLine,
+        headers: httputil.HTTPHeaders,
+        receive: Receive,
+    ) -> bool:
+        """Steps 1–3; False when the exchange ended early (client gone, or answered 400)."""
+        try:
+            waiting = delegate.headers_received(start_line, headers)
+            if waiting is not None:
+                await waiting
+            declared = headers.get("Content-Length")
+            if declared is not None and declared.isdigit():
+                if int(declared) > connection.max_body_size:
+                    raise httputil.HTTPInputError("Content-Length too long")
+            if not connection.write_finished:
+                if not await self._read_body(delegate, connection, receive):
+                    delegate.on_connection_close()
+                    return False
+            if connection.write_finished:
+                delegate.on_connection_close()  # Tornado's rule: finish() only if still wanted
+            else:
+                delegate.finish()
+        except httputil.HTTPInputError as error:
+            gen_log.info("Malformed HTTP message from %s: %s", connection.context, error)
+            delegate.on_connection_close()
+            connection.reject(400)
+            return False
+        return True
+
+    async def _read_body(
+        self,
+        delegate: httputil.HTTPMessageDelegate,
+        connection: AlbanyConnection,
+        receive: Receive,
+    ) -> bool:
+        """Deliver the body; False if the client went away before it was complete."""
+        chunk_size = self.options.chunk_size
+        received = 0
+        while True:
+            message: Message = await receive()
+            if message["type"] != "http.request":
+                return False
+            body: bytes = message.get("body", b"")
+            if body:
+                received += len(body)
+                if received > connection.max_body_size:
+                    raise httputil.HTTPInputError("Body too long")
+                for start in range(0, len(body), chunk_size):
+                    if connection.write_finished:
+                        return True
+                    piece = body if len(body) <= chunk_size else body[start : start + chunk_size]
+                    waiting = delegate.data_received(piece)
+                    if waiting is not None:
+                        await waiting
+            if not message.get("more_body", False) or connection.write_finished:
+                return True
+
+
+def tornado_app(delegate: httputil.HTTPServerConnectionDelegate, **options: Any) -> App:
+    """``delegate`` (a ``tornado.web.Application``, a router…) as an asyncio-flavoured Albany app.
+
+    ``options`` are ``tornado.httpserver.HTTPServer``'s per-request keyword arguments:
+    ``xheaders``, ``protocol``, ``trusted_downstream``, ``decompress_request``,
+    ``chunk_size``, ``max_body_size``, ``max_buffer_size``, ``no_keep_alive``.
+    """
+    return TornadoApp(delegate, ServerOptions.from_tornado(**options))
+
+
+def request_headers(raw: list[tuple[bytes, bytes]]) -> httputil.HTTPHeaders:
+    """ASGI raw headers as Tornado's ``HTTPHeaders`` (repeated fields joined, as Tornado does)."""
+    headers = httputil.HTTPHeaders()
+    add = headers.add
+    for name, value in raw:
+        add(name.decode("latin-1"), value.decode("latin-1"))
+    return headers
+
+
+def request_uri(scope: Any) -> str:
+    """The request target as sent: the raw path and the query string."""
+    raw_path = scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else quote(scope["path"])
+    query = scope.get("query_string", b"")
+    return f"{path}?{query.decode('latin-1')}" if query else path
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    """Tornado apps have no start-up or shut-down hooks: answer both at once."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,162 @@
+"""``AlbanyConnection``: Tornado's ``HTTPConnection`` for one request, written through ASGI.
+
+A handler's ``flush()`` and ``finish()`` call ``write_headers``, ``write`` and ``finish``
+here; each becomes an ``http.response.*`` message. The futures returned resolve when
+Albany has taken the message, which waits while the transport is over its high-water
+mark: ``await self.flush()`` in a handler is back-pressure. Once the client has gone
+they fail with ``StreamClosedError``, as Tornado's own connection's do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable
+
+from tornado import httputil, iostream
+
+from albany.types import Send
+from albany_tornado.context import RequestContext
+from albany_tornado.sending import Future, OrderedSender, SendFailed, failed
+
+# Fields Albany writes itself (docs/spec.md 4.3): Tornado's defaults would repeat them.
+_SERVER_DEFAULT = "TornadoServer/"
+
+
+class AlbanyConnection(httputil.HTTPConnection):
+    """One request/response exchange of a Tornado delegate, over ``send``."""
+
+    stream: Any = None
+    """Tornado's connection has an ``IOStream`` here; Albany gives none (no ``detach``)."""
+
+    def __init__(
+        self,
+        send: Send,
+        loop: asyncio.AbstractEventLoop,
+        context: RequestContext,
+        max_body_size: int,
+        no_keep_alive: bool,
+    ) -> None:
+        self.context = context
+        self.max_body_size = max_body_size
+        self.body_timeout: float | None = None
+        self._loop = loop
+        self._sender = OrderedSender(send, loop)
+        self._no_keep_alive = no_keep_alive
+        self._close_callback: Callable[[], None] | None = None
+        self.headers_written = False
+        self.write_finished = False
+        """``finish()`` was called: the delegate will write nothing more."""
+
+    # -- what Tornado's RequestHandler and routers call
+
+    def write_headers(
+        self,
+        start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
+        headers: httputil.HTTPHeaders,
+        chunk: bytes | None = None,
+    ) -> Future[None]:
+        """Send the status and headers, and ``chunk`` if given."""
+        assert isinstance(start_line, httputil.ResponseStartLine)
+        self.headers_written = True
+        raw = response_headers(headers)
+        if self._no_keep_alive:
+            raw.append((b"Connection", b"close"))
+        start = {"type": "http.response.start", "status": start_line.code, "headers": raw}
+        if self._sender.gone:
+            return failed(self._loop, iostream.StreamClosedError())
+        try:
+            self._sender.submit(start)
+        except SendFailed:
+            return failed(self._loop, iostream.StreamClosedError())
+        return self.write(chunk or b"")
+
+    def write(self, chunk: bytes) -> Future[None]:
+        """Send a piece of the body; the future waits while the transport is full."""
+        if self._sender.gone:
+            return failed(self._loop, iostream.StreamClosedError())
+        future: Future[None] = self._loop.create_future()
+        message = {"type": "http.response.body", "body": chunk, "more_body": True}
+        try:
+            self._sender.submit(message, future)
+        except SendFailed:
+            return failed(self._loop, iostream.StreamClosedError())
+        return future
+
+    def finish(self) -> None:
+        """The response is complete; its last message goes after the others."""
+        self.write_finished = True
+        if self._sender.gone:
+            return
+        try:
+            self._sender.submit({"type": "http.response.body", "body": b"", "more_body": False})
+        except SendFailed:
+            pass
+
+    def set_close_callback(self, callback: Callable[[], None] | None) -> None:
+        """``callback`` runs if the client goes away before the response is finished."""
+        self._close_callback = callback
+
+    def set_max_body_size(self, max_body_size: int) -> None:
+        self.max_body_size = max_body_size
+
+    def set_body_timeout(self, timeout: float) -> None:
+        """Kept for handlers that call it; Albany 0.1 applies no body timeout."""
+        self.body_timeout = timeout
+
+    def detach(self) -> iostream.IOStream:
+        raise NotImplementedError(
+            "Albany serves HTTP only: a Tornado handler cannot detach the connection "
+            "(WebSocketHandler is not supported)"
+        )
+
+    def close(self) -> None:
+        """Tornado's connections have it; here the request coroutine closes by returning."""
+
+    # -- what the request coroutine calls
+
+    def client_gone(self) -> None:
+        """The client went away before the response was complete: run the close callback."""
+        callback, self._close_callback = self._close_callback, None
+        if callback is not None:
+            callback()
+
+    def reject(self, status: int) -> None:
+        """Answer a request Tornado finds malformed, as Tornado does, if nothing was written."""
+        if self.headers_written or self._sender.gone:
+            return
+        self.headers_written = self.write_finished = True
+        headers = [(b"Content-Length", b"0"), (b"Connection", b"close")]
+        try:
+            self._sender.submit(
+                {"type": "http.response.start", "status": status, "headers": headers}
+            )
+            self._sender.submit({"type": "http.response.body", "body": b""})
+        except SendFailed:
+            pass
+
+    @property
+    def response_complete(self) -> bool:
+        """The last body message has been sent."""
+        return self._sender.finished
+
+    @property
+    def sending(self) -> bool:
+        """A message is waiting for the transport to drain (others may queue behind it)."""
+        return not self._sender.idle
+
+    async def drained(self) -> None:
+        """Wait until every message submitted so far has been sent or has failed."""
+        await self._sender.drained()
+
+
+def response_headers(headers: httputil.HTTPHeaders) -> list[tuple[bytes, bytes]]:
+    """Tornado's response headers as ASGI raw headers, less ``Date`` and Tornado's ``Server``.
+
+    Albany writes ``date`` and ``server`` on every response; an app's own would repeat them.
+    """
+    raw = []
+    for name, value in headers.get_all():
+        if name == "Date" or (name == "Server" and value.startswith(_SERVER_DEFAULT)):
+            continue
+        raw.append((name.encode("latin-1"), str(value).encode("latin-1")))
+    return raw
