@@ -58,6 +58,7 @@ def build_environ(scope: Any, body: RequestBody) -> dict[str, Any]:
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
         "wsgi.input_terminated": True,
+        "asgi.scope": scope,
     }
     client = scope.get("client")
     if client:

@@ -1,8 +1,7 @@
-"""The showcase ``scripts/demo`` serves: one neutral app, the same on every loop.
+"""The showcase's own part, at ``/``: a neutral app, native on every loop.
 
-It uses only ``receive``, ``send`` and the loop-neutral helpers, so
-``albany examples.showcase:app --loop twisted`` (or asyncio, uvloop, tornado) serves
-it natively; every page says which backend served it.
+It uses only ``receive``, ``send`` and the loop-neutral helpers; its index links
+the other parts, each an app of another framework mounted on the same port.
 """
 
 from __future__ import annotations
@@ -21,6 +20,17 @@ code{{background:#f3f3f3;padding:0 .3em}}</style></head>
 <body><h1>Albany</h1>
 <p>Served by the <strong>{backend}</strong> backend; this app is <code>{flavour}</code>-flavoured,
 so its helpers make <strong>{futures}</strong> futures.</p>
+<h2>One port, six kinds of app</h2>
+<ul>
+<li><a href="/legacy/">/legacy/</a>: a twisted.web resource tree
+(and <a href="/legacy/deferred">a Deferred render</a>)</li>
+<li><a href="/tornado/">/tornado/</a>: a Tornado application</li>
+<li><a href="/aiohttp/">/aiohttp/</a>: an aiohttp application</li>
+<li><a href="/flask/">/flask/</a>: a Flask (WSGI) application</li>
+<li><a href="/starlette/">/starlette/</a>: a Starlette (ASGI) application</li>
+</ul>
+<p>Each page says which framework answered and which backend and loop served it.</p>
+<h2>This app: neutral, so native on every loop</h2>
 <ul>
 <li><a href="/hello">/hello</a>: plain text, one write</li>
 <li><a href="/stream">/stream</a>: a chunked response, one line every 0.2 s (helpers.sleep)</li>

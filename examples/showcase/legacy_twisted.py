@@ -1,0 +1,42 @@
+"""A twisted.web resource tree, as an existing Twisted site would have it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.internet import task
+from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET
+
+from examples.showcase.served_by import describe
+
+
+class Hello(Resource):
+    isLeaf = True
+
+    def render_GET(self, request: Any) -> bytes:
+        request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+        name = request.args.get(b"name", [b"world"])[0].decode()
+        return f"Hello, {name}, from a twisted.web Resource via {describe()}.\n".encode()
+
+
+class Deferred(Resource):
+    isLeaf = True
+
+    def render_GET(self, request: Any) -> Any:
+        from twisted.internet import reactor
+
+        request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+        where = describe()
+
+        def later() -> None:
+            request.write(f"Rendered after a Deferred (callLater 0.2 s) via {where}.\n".encode())
+            request.finish()
+
+        task.deferLater(reactor, 0.2, later)
+        return NOT_DONE_YET
+
+
+root = Resource()
+root.putChild(b"", Hello())
+root.putChild(b"deferred", Deferred())
