@@ -32,7 +32,7 @@ _ADAPTERS = {
     "twisted-web": ("albany_twisted_web", "resource_app", "twisted", "Twisted"),
     "tornado": ("albany_tornado", "tornado_app", "tornado", "Tornado"),
     "aiohttp": ("albany_aiohttp", "aiohttp_app", "aiohttp", "aiohttp"),
-    "wsgi": ("albany_wsgi", "wsgi_app", "", "The WSGI adapter"),
+    "wsgi": ("albany_wsgi", "wsgi_app", "", "The WSGI"),
 }
 
 
@@ -63,10 +63,14 @@ def detect_interface(app: Any) -> str:
         raise StartupError(f"{app!r} is not an app: it is not callable")
     if inspect.iscoroutinefunction(call):
         return "asgi3"
+    # Not declared async (a partial, a lambda, a function returning a coroutine):
+    # the number of positional parameters tells the calling conventions apart.
     positional = _positional_parameters(call)
     if positional == 1:
         return "asgi2"
-    return "wsgi"
+    if positional == 2:
+        return "wsgi"
+    return "asgi3"
 
 
 def as_albany_app(app: Any, interface: str = "auto") -> App:
@@ -108,10 +112,11 @@ def _is_klein(app: Any) -> bool:
 
 
 def _positional_parameters(call: Callable[..., Any]) -> int:
+    """Required positional parameters; 3 (ASGI's) when they cannot be counted."""
     try:
         parameters = inspect.signature(call).parameters.values()
     except (TypeError, ValueError):
-        return 2
+        return 3
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters):
         return 3

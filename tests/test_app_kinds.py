@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import httpx
@@ -74,3 +75,20 @@ def test_asgi2_app_on_every_loop(start_server: Any) -> None:
     server: LiveServer = start_server("tests.apps.asgi2:App")
     response = httpx.get(server.url + "/two")
     assert response.text == "ASGI 2 saw /two"
+
+
+def returns_a_coroutine(scope: Any, receive: Any, send: Any) -> Any:
+    return asgi3(scope, receive, send)
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        returns_a_coroutine,
+        lambda scope, receive, send: asgi3(scope, receive, send),
+        functools.partial(lambda prefix, scope, receive, send: asgi3(scope, receive, send), "x"),
+    ],
+    ids=["plain-function", "lambda", "partial"],
+)
+def test_undeclared_async_callables_with_three_parameters_are_asgi3(app: Any) -> None:
+    assert detect_interface(app) == "asgi3"

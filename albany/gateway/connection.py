@@ -167,7 +167,7 @@ class HttpConnection:
         if self.state.access_log:
             self._log_access(cycle)
         self._cycle = None
-        if not self.writer.keep_alive:
+        if not self.writer.keep_alive or self.state.shutting_down:
             self.close()
             return
         if self._receiving is cycle:
@@ -261,7 +261,7 @@ class HttpConnection:
         elif cycle is not None and self._receiving is cycle:
             # the request being answered broke its own body
             cycle.client_gone()
-            if cycle.response_started:
+            if cycle.head_written:
                 self.close()
             else:
                 self.send_error(error.status, error.reason)

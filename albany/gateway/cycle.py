@@ -178,6 +178,11 @@ class RequestCycle:
             raise RuntimeError(f"Unexpected ASGI message type {kind!r} for an HTTP scope")
         return READY
 
+    @property
+    def head_written(self) -> bool:
+        """Whether response bytes are on the wire (the head leaves with the first body piece)."""
+        return self.response_started and self._start is None
+
     def app_finished(self, error: BaseException | None) -> None:
         """The app returned or raised: answer 500 or close if the response is unfinished."""
         connection = self._connection
@@ -193,7 +198,7 @@ class RequestCycle:
             logger.error("ASGI callable returned without completing response.")
         if self.response_complete or self.disconnected:
             return
-        if self._start is None and self.response_started:
+        if self.head_written:
             connection.abort()  # bytes of this response are on the wire: only closing is left
         else:
             self.response_started = True

@@ -11,8 +11,8 @@ Rules:
 3. A body longer or shorter than the app's Content-Length is the app's error.
 4. HEAD responses never carry body bytes.
 5. ``Connection`` and ``Transfer-Encoding`` are the writer's: the app's are read
-   (``connection: close`` is honoured) and replaced. An app's ``Server`` replaces the
-   default one.
+   (``connection: close`` is honoured) and replaced. An app's ``Server`` or ``Date``
+   replaces the default one.
 """
 
 from __future__ import annotations
@@ -34,8 +34,13 @@ _LINES: dict[tuple[bytes, bytes], bytes] = {}
 """Validated ``name: value`` lines of ordinary headers; apps repeat the same few."""
 
 _ORDINARY, _CONTENT_LENGTH, _CONNECTION, _DROPPED = "ordinary", "length", "connection", "dropped"
-_SERVER = "server"
-_KINDS = {b"content-length": _CONTENT_LENGTH, b"connection": _CONNECTION, b"server": _SERVER}
+_DEFAULTED = "defaulted"
+_KINDS = {
+    b"content-length": _CONTENT_LENGTH,
+    b"connection": _CONNECTION,
+    b"server": _DEFAULTED,
+    b"date": _DEFAULTED,
+}
 _KINDS[b"transfer-encoding"] = _DROPPED
 
 
@@ -57,9 +62,9 @@ CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 """The interim response sent when the app first asks for an ``Expect: 100-continue`` body."""
 
 
-def _without_server(default_headers: bytes) -> bytes:
+def _without(default_headers: bytes, prefix: bytes) -> bytes:
     lines = default_headers.split(b"\r\n")
-    return b"\r\n".join(line for line in lines if not line.lower().startswith(b"server:"))
+    return b"\r\n".join(line for line in lines if not line.lower().startswith(prefix))
 
 
 def status_line(status: int) -> bytes:
@@ -138,9 +143,9 @@ class ResponseWriter:
                     raise ValueError("Conflicting Content-Length response headers")
             elif kind is _CONNECTION and value.lower() == b"close":
                 keep_alive = False
-            elif kind is _SERVER:  # the app's own Server replaces the default one
+            elif kind is _DEFAULTED:  # the app's own Server or Date replaces the default one
                 append(b"%s: %s\r\n" % (name, value))
-                parts[1] = _without_server(default_headers)
+                parts[1] = _without(parts[1], name.lower() + b":")
 
         self._head_only = head_only = (
             request.method == "HEAD" or status in _NO_BODY_STATUSES or status < 200

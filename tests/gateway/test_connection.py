@@ -671,3 +671,38 @@ def test_force_close_closes_busy_connections() -> None:
     gateway.feed(GET)
     gateway.state.force_close()
     assert gateway.transport.closed
+
+
+def test_shutdown_closes_a_streaming_keep_alive_response_when_it_ends() -> None:
+    gate = Gate()
+
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"head out", "more_body": True})
+        await gate
+        await send({"type": "http.response.body", "body": b""})
+
+    gateway = Gateway(app)
+    gateway.feed(GET)
+    idle_calls: list[None] = []
+    gateway.state.begin_shutdown(idle_calls.append)  # the head already promised keep-alive
+    assert not gateway.transport.closed
+    gate.open()
+    assert gateway.transport.closed  # not left open until the keep-alive timeout
+    gateway.conn.connection_lost()
+    assert idle_calls == [None]
+
+
+def test_bad_body_after_start_but_before_any_byte_gets_its_error_response() -> None:
+    gate = Gate()
+
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await gate
+
+    gateway = Gateway(app)
+    gateway.feed(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
+    gateway.feed(b"zz\r\n")  # not a chunk size
+    [response] = gateway.responses()
+    assert response.status == 400
+    assert gateway.transport.closed

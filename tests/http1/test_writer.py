@@ -305,3 +305,21 @@ def test_an_apps_server_header_replaces_the_default() -> None:
     _, lines, _ = split_head(head)
     assert [line for line in lines if line.lower().startswith(b"server:")] == [b"Server: mine/1.0"]
     assert b"date: Sat, 21 Nov 2026 10:00:00 GMT" in lines
+
+
+def test_an_apps_date_header_replaces_the_default() -> None:
+    default = b"server: albany\r\ndate: Sat, 21 Nov 2026 10:00:00 GMT\r\n"
+    head = ResponseWriter().begin(
+        make_request(),
+        200,
+        [(b"date", b"Thu, 01 Jan 2026 00:00:00 GMT")],
+        default,
+        b"x",
+        False,
+        True,
+    )
+    _, lines, _ = split_head(head)
+    assert [line for line in lines if line.startswith(b"date:")] == [
+        b"date: Thu, 01 Jan 2026 00:00:00 GMT"
+    ]
+    assert b"server: albany" in lines

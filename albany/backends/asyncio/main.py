@@ -24,13 +24,16 @@ def new_loop(use_uvloop: bool) -> asyncio.AbstractEventLoop:
 
 
 async def serve_until_signal(server: AsyncioServer, install_signal_handlers: bool) -> None:
-    """Start ``server``, wait for SIGINT/SIGTERM, stop it."""
+    """Start ``server``, wait for SIGINT/SIGTERM, stop it.
+
+    The handlers go in first: a signal during start-up stops the server once it is up.
+    """
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    await server.start()
     if install_signal_handlers:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+    await server.start()
     try:
         await stop.wait()
     finally:

@@ -52,8 +52,9 @@ def install_reactor(name: str | None = None, loop: asyncio.AbstractEventLoop | N
             REACTOR_MODULES[name]
         ):
             raise StartupError(
-                f"--reactor {name} asked for, but a {type(current).__name__} is already installed; "
-                f"{_HINT.replace('asyncio', name)}"
+                f"--reactor {name} asked for, but the {type(current).__name__} is already "
+                "installed: something imported twisted.internet.reactor first; pass --reactor "
+                "before the app is imported, or leave --reactor out to use the one installed"
             )
         return current
     module: Any = importlib.import_module(REACTOR_MODULES[name or "default"])
@@ -75,7 +76,7 @@ def asyncio_reactor_on(loop: asyncio.AbstractEventLoop) -> Any:
     if isinstance(current, AsyncioSelectorReactor) and asyncio_loop_of(current) is loop:
         return current
     raise StartupError(
-        f"A {type(current).__name__} is already installed, so Twisted cannot share this "
+        f"The {type(current).__name__} is already installed, so Twisted cannot share this "
         f"asyncio loop; {_HINT}"
     )
 
@@ -86,7 +87,7 @@ def asyncio_loop_of(reactor: Any) -> asyncio.AbstractEventLoop:
 
     if not isinstance(reactor, AsyncioSelectorReactor):
         raise StartupError(
-            f"An asyncio app needs Twisted's asyncio reactor, but a {type(reactor).__name__} "
+            f"An asyncio app needs Twisted's asyncio reactor, but the {type(reactor).__name__} "
             f"is installed; {_HINT}"
         )
     # Twisted offers no public accessor for the loop it wraps.
