@@ -80,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to finish in-flight requests on SIGINT/SIGTERM",
     )
     add(
+        "--threads",
+        type=int,
+        default=None,
+        help="size of the loop's thread pool (run_in_thread, WSGI apps)",
+    )
+    add(
         "--limit-request-line",
         type=int,
         default=limits.max_request_line,
@@ -132,6 +138,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
             max_body_size=args.limit_body_size,
         ),
         access_log=args.access_log,
+        threads=args.threads,
         log_level=args.log_level,
     )
 

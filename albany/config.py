@@ -32,6 +32,8 @@ class Config:
     access_log: bool = True
     log_level: str = "info"
     backlog: int = 2048
+    threads: int | None = None
+    """Size of the backend's thread pool (``run_in_thread``, WSGI apps); None keeps the default."""
     install_signal_handlers: bool = True
     high_water: int = 65536
     """Bytes buffered (request body in, response out) before flow control pushes back."""

@@ -121,3 +121,12 @@ def legacy_write(environ: Any, start_response: Any) -> list[bytes]:
 
 def no_start_response(environ: Any, start_response: Any) -> list[bytes]:
     return [b"oops"]
+
+
+@app.get("/thread-name")
+def thread_name() -> str:
+    """The worker thread's name, after holding it for a while (to see the pool's size)."""
+    import threading
+
+    time.sleep(0.3)
+    return threading.current_thread().name

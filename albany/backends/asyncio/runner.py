@@ -7,6 +7,7 @@ asyncio reactor installed on this same loop.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import sys
 from inspect import iscoroutine
@@ -123,3 +124,11 @@ async def wait_for_callback(start: Callable[[Callable[[Any], None]], None]) -> A
 
 
 __all__ = ["AsyncioRunner", "runner_for", "wait_for_callback"]
+
+
+def size_thread_pool(loop: asyncio.AbstractEventLoop, threads: int | None) -> None:
+    """Give ``loop`` a default executor of ``threads`` workers (None keeps asyncio's)."""
+    if threads is not None:
+        loop.set_default_executor(
+            concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="albany-worker")
+        )

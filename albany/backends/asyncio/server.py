@@ -9,7 +9,7 @@ from typing import Any
 
 from albany.backends.asyncio.clock import AsyncioClock
 from albany.backends.asyncio.protocol import HttpProtocol
-from albany.backends.asyncio.runner import runner_for, wait_for_callback
+from albany.backends.asyncio.runner import runner_for, size_thread_pool, wait_for_callback
 from albany.config import Config
 from albany.errors import StartupError
 from albany.gateway.lifespan import LifespanGroup
@@ -47,6 +47,7 @@ class AsyncioServer:
         sock = self._sock or bind_socket(self.config)
         loop = asyncio.get_running_loop()
         config = self.config
+        size_thread_pool(loop, config.threads)
         state = ServerState(
             self.app,
             lambda flavour: runner_for(flavour, loop),

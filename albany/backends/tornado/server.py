@@ -11,7 +11,7 @@ from tornado.ioloop import IOLoop
 from tornado.iostream import IOStream
 from tornado.tcpserver import TCPServer
 
-from albany.backends.asyncio.runner import wait_for_callback
+from albany.backends.asyncio.runner import size_thread_pool, wait_for_callback
 from albany.backends.tornado.clock import TornadoClock
 from albany.backends.tornado.protocol import HttpProtocol
 from albany.backends.tornado.runner import runner_for
@@ -55,6 +55,7 @@ class TornadoServer:
         sock = self._sock or bind_socket(self.config)
         io_loop = IOLoop.current()
         config = self.config
+        size_thread_pool(io_loop.asyncio_loop, config.threads)  # type: ignore[attr-defined]
         state = ServerState(
             self.app,
             lambda flavour: runner_for(flavour, io_loop),

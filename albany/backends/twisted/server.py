@@ -72,6 +72,8 @@ class TwistedServer:
             raise StartupError("No reactor is installed; install one before starting")
         self._reactor = reactor
         config = self.config
+        if config.threads is not None:
+            reactor.suggestThreadPoolSize(config.threads)
         state = server_state(self.app, config, reactor)
         self.state = state
         self._lifespan = state.lifespan()

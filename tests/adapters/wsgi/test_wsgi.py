@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from typing import Any
@@ -126,3 +127,17 @@ def test_django_wsgi(start_server: Any) -> None:
     upload = httpx.post(server.url + "/upload", data={"k": "v"}, files={"file": ("a.txt", b"abc")})
     assert upload.json() == {"fields": {"k": "v"}, "file": {"name": "a.txt", "size": 3}}
     assert httpx.get(server.url + "/stream").text == "".join(f"chunk {i}\n" for i in range(4))
+
+
+def test_thread_pool_size_is_configurable(start_server: Any) -> None:
+    server: LiveServer = start_server("tests.apps.flask_site:app", "--threads", "3")
+
+    async def at_once() -> list[str]:
+        async with httpx.AsyncClient(timeout=30) as client:
+            responses = await asyncio.gather(
+                *(client.get(server.url + "/thread-name") for _ in range(9))
+            )
+        return [response.text for response in responses]
+
+    names = set(asyncio.run(at_once()))
+    assert len(names) == 3, names  # nine views held at once, three threads to run them
