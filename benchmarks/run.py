@@ -40,6 +40,7 @@ from benchmarks.suites import HOST, Server, Target
 ROOT = Path(__file__).resolve().parent.parent
 BODY = b"Hello, world!"
 BASELINE = "uvicorn"
+"""What the ratio column divides by, unless a suite names its own ``BASELINE``."""
 VERSIONED = "albany uvicorn hypercorn daphne twisted tornado aiohttp uvloop httptools".split()
 
 
@@ -251,15 +252,15 @@ def ratio(results: dict[str, Result], numerator: str, denominator: str) -> float
 # -- reporting ----------------------------------------------------------------------------
 
 
-def rows(results: Sequence[Result]) -> tuple[list[str], list[list[str]]]:
+def rows(results: Sequence[Result], baseline: str) -> tuple[list[str], list[list[str]]]:
     by_name = {result.name: result for result in results}
-    header = ["server", "req/s", "p50", "p99", f"× {BASELINE}", "errors"]
+    header = ["server", "req/s", "p50", "p99", f"× {baseline}", "errors"]
     table = []
     for result in results:
         if not result.ok:
             table.append([result.name, "failed", "", "", "", ""])
             continue
-        to_baseline = ratio(by_name, result.name, BASELINE)
+        to_baseline = ratio(by_name, result.name, baseline)
         table.append(
             [
                 result.name,
@@ -404,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = [measure(server, settings, log) for server in chosen]
     env["load_average_at_end"] = list(os.getloadavg())
 
-    header, table = rows(results)
+    header, table = rows(results, getattr(args.suite_module, "BASELINE", BASELINE))
     goals_header, goals = target_rows(results, targets)
     render = markdown_table if args.markdown else text_table
     print()

@@ -12,6 +12,8 @@ from benchmarks.suites import Server, Target, albany, python_module
 APP = "benchmarks.apps.aiohttp_hello:make_app --factory"
 OWN = "benchmarks.apps.aiohttp_hello --host {host} --port {port}"
 
+BASELINE = "aiohttp-uvloop"
+
 SERVERS: tuple[Server, ...] = (
     Server("aiohttp", "aiohttp web.run_app, stdlib asyncio loop", python_module(OWN)),
     Server("aiohttp-uvloop", "aiohttp web.run_app, uvloop loop", python_module(f"{OWN} --uvloop")),

@@ -11,6 +11,8 @@ from benchmarks.suites import Server, Target, albany, python_module
 
 TORNADO_APP = "benchmarks.apps.tornado_hello:application"
 
+BASELINE = "tornado"
+
 SERVERS: tuple[Server, ...] = (
     Server(
         "tornado",

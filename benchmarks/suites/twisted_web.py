@@ -11,6 +11,8 @@ from benchmarks.suites import Server, Target, albany, python_module
 
 RESOURCE = "benchmarks.apps.twisted_web_resource:root"
 
+BASELINE = "twisted-web"
+
 SERVERS: tuple[Server, ...] = (
     Server(
         "twisted-web",
