@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any, Generator
 
+from albany.gateway.eager import resume
 from albany.types import Message, Send
 
 Future = asyncio.Future
@@ -21,36 +21,6 @@ Future = asyncio.Future
 
 class SendFailed(OSError):
     """``send`` raised ``OSError`` (``albany.ClientDisconnected``): the client has gone."""
-
-
-class _Rest:
-    """The remainder of an awaitable whose first step has already run."""
-
-    __slots__ = ("_steps", "_yielded")
-
-    def __init__(self, steps: Generator[Any, Any, Any], yielded: Any) -> None:
-        self._steps = steps
-        self._yielded = yielded
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        steps, yielded = self._steps, self._yielded
-        while True:
-            try:
-                sent = yield yielded
-            except BaseException as error:  # noqa: BLE001 - thrown in by the task
-                try:
-                    yielded = steps.throw(error)
-                except StopIteration as stop:
-                    return stop.value
-            else:
-                try:
-                    yielded = steps.send(sent)
-                except StopIteration as stop:
-                    return stop.value
-
-
-async def _finish(rest: _Rest) -> None:
-    await rest
 
 
 class OrderedSender:
@@ -100,7 +70,7 @@ class OrderedSender:
         except OSError as error:
             self.gone = True
             raise SendFailed(*error.args) from error
-        task = self._loop.create_task(_finish(_Rest(steps, yielded)))
+        task = self._loop.create_task(resume(steps, yielded))
         self._waiting = task
         task.add_done_callback(lambda done: self._resumed(done, message, future))
 

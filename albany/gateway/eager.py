@@ -9,7 +9,7 @@ the loop with ``resume``, which carries on from where the first step stopped.
 from __future__ import annotations
 
 import contextvars
-from typing import Any, Coroutine, Generator
+from typing import Any, Coroutine, Generator, Union
 
 _PENDING = object()
 
@@ -31,10 +31,14 @@ FINISHED = _PENDING
 """``first_step``'s answer for a coroutine that returned without waiting."""
 
 
+Steps = Union[Coroutine[Any, Any, Any], Generator[Any, Any, Any]]
+"""A started coroutine, or the generator an awaitable's ``__await__`` returned."""
+
+
 class _Continuation:
     __slots__ = ("_coroutine", "_yielded")
 
-    def __init__(self, coroutine: Coroutine[Any, Any, Any], yielded: Any) -> None:
+    def __init__(self, coroutine: Steps, yielded: Any) -> None:
         self._coroutine = coroutine
         self._yielded = yielded
 
@@ -60,6 +64,7 @@ class _Continuation:
                     return stop.value
 
 
-async def resume(coroutine: Coroutine[Any, Any, Any], yielded: Any) -> Any:
-    """A coroutine that goes on with ``coroutine`` after ``first_step`` stopped at ``yielded``."""
+async def resume(coroutine: Steps, yielded: Any) -> Any:
+    """A coroutine that goes on with ``coroutine`` (or an ``__await__`` generator) after its
+    first step stopped at ``yielded``."""
     return await _Continuation(coroutine, yielded)

@@ -10,15 +10,7 @@ import httpx
 
 from albany.testing import LiveServer
 from tests.contract.raw import ResponseReader, connect, is_closed
-
-
-def wait_for_event(server: LiveServer, event: str, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if event in httpx.get(server.url + "/events").json():
-            return True
-        time.sleep(0.05)
-    return False
+from tests.observe import wait_for_event
 
 
 def test_send_waits_while_client_does_not_read(server: LiveServer) -> None:

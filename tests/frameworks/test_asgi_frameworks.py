@@ -10,18 +10,10 @@ import pytest
 
 from albany.testing import LiveServer
 from tests.contract.raw import connect
+from tests.observe import wait_for_event
 
 pytest.importorskip("starlette")
 pytest.importorskip("fastapi")
-
-
-def wait_for(server: LiveServer, event: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if event in httpx.get(server.url + "/events").json():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{event!r} never happened")
 
 
 @pytest.fixture
@@ -63,7 +55,7 @@ def test_starlette_streaming(starlette: LiveServer) -> None:
 def test_starlette_background_task(starlette: LiveServer) -> None:
     tag = str(time.monotonic_ns())
     assert httpx.get(starlette.url + f"/background?tag={tag}").text == "scheduled"
-    wait_for(starlette, f"background {tag}")
+    assert wait_for_event(starlette, f"background {tag}")
 
 
 def test_starlette_sees_client_disconnect(starlette: LiveServer) -> None:
@@ -71,7 +63,7 @@ def test_starlette_sees_client_disconnect(starlette: LiveServer) -> None:
     with connect(starlette) as sock:
         sock.sendall(f"GET /forever?tag={tag} HTTP/1.1\r\nHost: a\r\n\r\n".encode())
         assert b"tick" in sock.recv(4096)
-    wait_for(starlette, f"stream ended {tag}")
+    assert wait_for_event(starlette, f"stream ended {tag}")
 
 
 def test_fastapi(fastapi: LiveServer) -> None:
@@ -85,7 +77,7 @@ def test_fastapi(fastapi: LiveServer) -> None:
     assert upload.json() == {"name": "a.txt", "size": 3, "field": "f"}
     tag = str(time.monotonic_ns())
     assert httpx.get(fastapi.url + f"/background?tag={tag}").json() == {"status": "scheduled"}
-    wait_for(fastapi, f"background {tag}")
+    assert wait_for_event(fastapi, f"background {tag}")
 
 
 def test_django_asgi(start_server: Any) -> None:

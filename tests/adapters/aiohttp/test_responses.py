@@ -8,9 +8,9 @@ import time
 import httpx
 
 from albany.testing import LiveServer
-from tests.adapters.aiohttp.conftest import events, wait_for_event
 from tests.adapters.aiohttp.service import DATA
 from tests.contract.raw import ResponseReader, connect, exchange, read_until_closed
+from tests.observe import events, wait_for_event
 
 
 def test_stream_response_is_chunked(service: LiveServer) -> None:

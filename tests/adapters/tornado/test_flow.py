@@ -9,20 +9,7 @@ import httpx
 
 from albany.testing import LiveServer
 from tests.contract.raw import ResponseReader, connect
-
-
-def events(server: LiveServer) -> list[str]:
-    result: list[str] = httpx.get(server.url + "/events").json()
-    return result
-
-
-def wait_for_event(server: LiveServer, event: str, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if event in events(server):
-            return True
-        time.sleep(0.05)
-    return False
+from tests.observe import events, wait_for_event
 
 
 def tag() -> str:

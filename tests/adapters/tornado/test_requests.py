@@ -12,14 +12,10 @@ from albany.testing import LiveServer
 from tests.adapters.tornado.conftest import APPLICATION
 from tests.adapters.tornado.webapp import STATIC_PATH
 from tests.contract.raw import ResponseReader, connect
+from tests.observe import events
 
 with open(os.path.join(STATIC_PATH, "page.txt"), "rb") as _page:
     PAGE = _page.read()
-
-
-def events(server: LiveServer) -> list[str]:
-    result: list[str] = httpx.get(server.url + "/events").json()
-    return result
 
 
 def test_request_attributes(tornado_server: LiveServer) -> None:
