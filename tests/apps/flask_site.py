@@ -130,3 +130,35 @@ def thread_name() -> str:
 
     time.sleep(0.3)
     return threading.current_thread().name
+
+
+def error_page_after_start(environ: Any, start_response: Any) -> list[bytes]:
+    """PEP 3333: a second start_response with exc_info, before any body, replaces the first."""
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    try:
+        raise ValueError("the view failed after starting")
+    except ValueError:
+        import sys
+
+        start_response("503 Service Unavailable", [("Content-Type", "text/plain")], sys.exc_info())
+    return [b"try later"]
+
+
+def start_response_twice(environ: Any, start_response: Any) -> list[bytes]:
+    """PEP 3333: a second start_response without exc_info is an error."""
+    start_response("200 OK", [])
+    start_response("200 OK", [])
+    return [b"never"]
+
+
+def exc_info_after_body(environ: Any, start_response: Any) -> Any:
+    """PEP 3333: start_response with exc_info once the headers are out re-raises the error."""
+    write = start_response("200 OK", [("Content-Type", "text/plain")])
+    write(b"already sent")
+    try:
+        raise KeyError("late failure")
+    except KeyError:
+        import sys
+
+        start_response("500 Internal Server Error", [], sys.exc_info())
+    return [b"not reached"]

@@ -141,3 +141,24 @@ def test_thread_pool_size_is_configurable(start_server: Any) -> None:
 
     names = set(asyncio.run(at_once()))
     assert len(names) == 3, names  # nine views held at once, three threads to run them
+
+
+def test_start_response_again_with_exc_info_replaces_the_status(start_server: Any) -> None:
+    server: LiveServer = start_server("tests.apps.flask_site:error_page_after_start")
+    response = httpx.get(server.url + "/")
+    assert response.status_code == 503 and response.text == "try later"
+
+
+def test_start_response_twice_without_exc_info_is_500(start_server: Any) -> None:
+    server: LiveServer = start_server("tests.apps.flask_site:start_response_twice")
+    assert httpx.get(server.url + "/").status_code == 500
+
+
+def test_exc_info_after_headers_sent_reraises_and_closes(start_server: Any) -> None:
+    server: LiveServer = start_server("tests.apps.flask_site:exc_info_after_body")
+    with connect(server) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        data = read_until_closed(sock)
+    assert data.startswith(b"HTTP/1.1 200 OK") and b"already sent" in data
+    assert b"not reached" not in data and not data.endswith(b"0\r\n\r\n")
+    assert "late failure" in server.output()
