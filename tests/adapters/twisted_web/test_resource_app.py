@@ -7,6 +7,8 @@ an asyncio app mounted in the tree, Klein.
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 
 import httpx
@@ -114,10 +116,28 @@ def test_asyncio_app_on_epoll_reactor_fails_clearly(mixed_site: LiveServer) -> N
 
 def test_klein_app(start_server: object, loop: str) -> None:
     pytest.importorskip("klein")
-    # Klein imports the reactor at import time: Albany must install the asyncio one first.
-    args = () if loop.startswith("twisted") else ("--reactor", "asyncio")
-    server: LiveServer = start_server("tests.adapters.twisted_web.klein_site:app", *args)  # type: ignore[operator]
+    # Klein imports the reactor at import time: on an asyncio loop Albany has put the
+    # asyncio reactor on its loop before the import, with no --reactor needed.
+    server: LiveServer = start_server("tests.adapters.twisted_web.klein_site:app")  # type: ignore[operator]
     assert httpx.get(server.url + "/hello/bob?x=1").text == "hello bob 1"
     assert httpx.get(server.url + "/later").text == "later"
     assert httpx.post(server.url + "/form", data={"b": "1", "a": "2"}).text == "a,b"
     assert httpx.get(server.url + "/nope").status_code == 404
+
+
+def test_asyncio_app_resource_fails_when_made_under_another_reactor() -> None:
+    code = (
+        "from twisted.internet import epollreactor; epollreactor.install()\n"
+        "from albany.errors import StartupError\n"
+        "from albany_twisted_web import AppResource\n"
+        "async def app(scope, receive, send): pass\n"
+        "try:\n"
+        "    AppResource(app)\n"
+        "except StartupError as error:\n"
+        "    print('refused:', error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("refused: An asyncio app needs Twisted's asyncio reactor")

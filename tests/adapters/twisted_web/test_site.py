@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from typing import Iterator
 
 import httpx
@@ -9,6 +15,7 @@ import pytest
 
 from albany.testing import LiveServer
 from tests.adapters.twisted_web.conftest import TwistedSiteServer
+from tests.conftest import ROOT_DIR
 
 WAYS = {
     "listenTCP-epoll": ("--albany",),
@@ -56,3 +63,34 @@ def test_site_attributes_are_honoured() -> None:
     assert site.requestFactory is MyRequest and site.timeOut == 7
     assert site.server_state().config.timeout_keep_alive == 7.0
     assert site.server_state().config.access_log is False
+
+
+def test_drop_in_site_under_twistd() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    twistd = os.path.join(os.path.dirname(sys.executable), "twistd")
+    tac = os.path.join(ROOT_DIR, "tests", "adapters", "twisted_web", "site.tac")
+    process = subprocess.Popen(
+        [twistd, "-n", "--pidfile=", "-y", tac],
+        cwd=ROOT_DIR,
+        env=dict(os.environ, PYTHONPATH=ROOT_DIR, ALBANY_TEST_PORT=str(port)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline, (
+                    "twistd did not serve"
+                )
+                time.sleep(0.1)
+        assert response.status_code == 200
+        assert response.headers["server"] == "albany"  # Albany's core answered, not HTTPChannel
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(15)
