@@ -63,3 +63,21 @@ def address(sock: socket.socket) -> tuple[str, int] | None:
         return None
     name = sock.getsockname()
     return (str(name[0]), int(name[1]))
+
+
+def client_address(name: object) -> tuple[str, int] | None:
+    """A peer's socket name as the scope's ``client``: (host, port), or None (Unix socket)."""
+    if isinstance(name, tuple) and len(name) >= 2:
+        return (str(name[0]), int(name[1]))
+    return None
+
+
+def server_address(name: object) -> tuple[str, int | None] | None:
+    """A listening socket's name as the scope's ``server``: (host, port), or (path, None)."""
+    if isinstance(name, tuple) and len(name) >= 2:
+        return (str(name[0]), int(name[1]))
+    if isinstance(name, bytes):
+        name = name.decode("utf-8", "surrogateescape")
+    if isinstance(name, str) and name:
+        return (name, None)
+    return None

@@ -143,6 +143,7 @@ def test_unix_socket(start_server: Any) -> None:
             response = client.get("http://localhost/scope")
         assert response.status_code == 200
         assert response.json()["client"] is None
+        assert response.json()["server"] == [path, None]  # ASGI's form for Unix sockets
 
 
 def test_inherited_file_descriptor(loop: str) -> None:

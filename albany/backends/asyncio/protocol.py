@@ -7,16 +7,11 @@ An asyncio transport already has the gateway's ``Transport`` methods
 from __future__ import annotations
 
 import asyncio
-from typing import Any, cast
+from typing import cast
 
 from albany.gateway.connection import HttpConnection
 from albany.gateway.server_state import ServerState
-
-
-def _address(value: Any) -> tuple[str, int] | None:
-    if isinstance(value, tuple) and len(value) >= 2:
-        return (str(value[0]), int(value[1]))
-    return None
+from albany.sockets import client_address, server_address
 
 
 class HttpProtocol(asyncio.Protocol):
@@ -34,8 +29,8 @@ class HttpProtocol(asyncio.Protocol):
         self._connection = HttpConnection(
             self._state,
             stream,
-            server=_address(transport.get_extra_info("sockname")),
-            client=_address(transport.get_extra_info("peername")),
+            server=server_address(transport.get_extra_info("sockname")),
+            client=client_address(transport.get_extra_info("peername")),
             scheme="https" if transport.get_extra_info("sslcontext") else "http",
         )
 

@@ -13,6 +13,7 @@ from tornado.iostream import IOStream, StreamClosedError
 
 from albany.gateway.connection import HttpConnection
 from albany.gateway.server_state import ServerState
+from albany.sockets import client_address, server_address
 
 READ_SIZE = 65536
 
@@ -75,8 +76,8 @@ class HttpProtocol:
         self._connection = HttpConnection(
             state,
             TornadoTransport(stream, self),
-            server=_address(sockname),
-            client=_address(client),
+            server=server_address(sockname),
+            client=client_address(client),
         )
 
     def write_blocked(self) -> None:
@@ -110,9 +111,3 @@ class HttpProtocol:
             pass
         finally:
             connection.connection_lost()
-
-
-def _address(value: Any) -> tuple[str, int] | None:
-    if isinstance(value, tuple) and len(value) >= 2:
-        return (str(value[0]), int(value[1]))
-    return None

@@ -16,12 +16,14 @@ from zope.interface import implementer
 
 from albany.gateway.connection import HttpConnection
 from albany.gateway.server_state import ServerState
+from albany.sockets import client_address, server_address
 
 
-def _address(address: Any) -> tuple[str, int] | None:
+def _socket_name(address: Any) -> Any:
+    """A Twisted address as a socket name: (host, port), or a Unix socket's path."""
     if isinstance(address, (IPv4Address, IPv6Address)):
         return (address.host, address.port)
-    return None
+    return getattr(address, "name", None)
 
 
 class TwistedTransport:
@@ -55,8 +57,8 @@ class HttpProtocol(Protocol):
         self._connection = HttpConnection(
             self._state,
             TwistedTransport(transport),
-            server=_address(transport.getHost()),  # type: ignore[union-attr,misc]
-            client=_address(transport.getPeer()),  # type: ignore[union-attr,misc]
+            server=server_address(_socket_name(transport.getHost())),  # type: ignore[union-attr,misc]
+            client=client_address(_socket_name(transport.getPeer())),  # type: ignore[union-attr,misc]
         )
 
     def dataReceived(self, data: bytes) -> None:
