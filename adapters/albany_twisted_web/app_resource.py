@@ -3,8 +3,8 @@
 Like ``WSGIResource``: ``root.putChild(b"api", AppResource(app))``. The app is driven
 by the runner of its flavour on the reactor that serves the site (``twisted`` and
 ``neutral`` apps on any reactor; ``asyncio`` apps need Twisted's asyncio reactor, and
-get a ``StartupError`` saying so otherwise — when the resource is made, if a reactor is
-installed by then, else at the first request). ``root_path`` is the mount point
+get a ``StartupError`` saying so otherwise, at the first request: the reactor that will
+serve the tree may not be installed when the tree is built). ``root_path`` is the mount point
 (``request.prepath``); ``path`` is the whole path, as ASGI has it.
 
 Streaming: the request body is read from ``request.content`` in pieces (twisted.web has
@@ -16,7 +16,6 @@ The app's lifespan is not run.
 from __future__ import annotations
 
 import logging
-import sys
 from typing import Any
 from urllib.parse import unquote
 
@@ -50,8 +49,6 @@ class AppResource(Resource):
         self._reactor = reactor
         self._runner: Any = None
         self._extension: dict[str, Any] | None = None
-        if reactor is not None or "twisted.internet.reactor" in sys.modules:
-            self.runner()  # a reactor that cannot drive the app is reported now
 
     def runner(self) -> Any:
         """The runner for the app's flavour on the serving reactor (``StartupError`` if none)."""

@@ -7,8 +7,6 @@ an asyncio app mounted in the tree, Klein.
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import time
 
 import httpx
@@ -123,21 +121,3 @@ def test_klein_app(start_server: object, loop: str) -> None:
     assert httpx.get(server.url + "/later").text == "later"
     assert httpx.post(server.url + "/form", data={"b": "1", "a": "2"}).text == "a,b"
     assert httpx.get(server.url + "/nope").status_code == 404
-
-
-def test_asyncio_app_resource_fails_when_made_under_another_reactor() -> None:
-    code = (
-        "from twisted.internet import epollreactor; epollreactor.install()\n"
-        "from albany.errors import StartupError\n"
-        "from albany_twisted_web import AppResource\n"
-        "async def app(scope, receive, send): pass\n"
-        "try:\n"
-        "    AppResource(app)\n"
-        "except StartupError as error:\n"
-        "    print('refused:', error)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("refused: An asyncio app needs Twisted's asyncio reactor")
