@@ -2,10 +2,24 @@
 
 from setuptools import find_packages, setup
 
-TWISTED = ["twisted>=23.10"]
-TORNADO = ["tornado>=6.2"]
+# The framework versions each adapter supports: the oldest, and the major version it stays
+# below. tox.ini tests both ends ({twisted-web,tornado,aiohttp}-{oldest,newest}).
+FRAMEWORK_VERSIONS = {
+    "twisted": ("24.7.0", "27"),
+    "tornado": ("6.3", "7"),
+    "aiohttp": ("3.14.4", "4"),
+}
+
+
+def supported(name: str) -> list[str]:
+    oldest, below = FRAMEWORK_VERSIONS[name]
+    return [f"{name}>={oldest},<{below}"]
+
+
+TWISTED = supported("twisted")
+TORNADO = supported("tornado")
+AIOHTTP = supported("aiohttp")
 UVLOOP = ["uvloop>=0.17; sys_platform != 'win32'"]
-AIOHTTP = ["aiohttp>=3.9"]
 WEBSOCKET = ["autobahn>=23.1"]
 ALL = TWISTED + TORNADO + UVLOOP + AIOHTTP + WEBSOCKET
 FRAMEWORKS_UNDER_TEST = [
@@ -48,7 +62,10 @@ setup(
         "all": ALL,
         "dev": DEV,
     },
-    entry_points={"console_scripts": ["albany = albany.cli:entry_point"]},
+    entry_points={
+        "console_scripts": ["albany = albany.cli:entry_point"],
+        "pytest11": ["albany = albany.testing.plugin"],
+    },
     classifiers=[
         "Programming Language :: Python :: 3",
         "Framework :: AsyncIO",

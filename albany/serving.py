@@ -95,17 +95,23 @@ def serve(app: Any, config: Config, loop: asyncio.AbstractEventLoop | None = Non
             f"--reactor {config.reactor} cannot share an asyncio loop; "
             "only --reactor asyncio can (or choose --loop twisted)"
         )
+    if name == "tornado":
+        require("tornado", "tornado", "Tornado")
+    if "twisted" in flavours:
+        require("twisted", "twisted", "Twisted")
     from albany.backends.asyncio.main import new_loop
 
     if loop is None:
         loop = new_loop(name == "uvloop")
-    if "twisted" in flavours:
-        require("twisted", "twisted", "Twisted")
-        from albany.backends.twisted.reactors import asyncio_reactor_on
+    try:
+        if "twisted" in flavours:
+            from albany.backends.twisted.reactors import asyncio_reactor_on
 
-        asyncio_reactor_on(loop)
+            asyncio_reactor_on(loop)
+    except BaseException:
+        loop.close()
+        raise
     if name == "tornado":
-        require("tornado", "tornado", "Tornado")
         from albany.backends.tornado.main import serve as serve_tornado
 
         return serve_tornado(app, config, loop)

@@ -1,79 +1,58 @@
-"""The one loop fixture: every contract test runs on every loop Albany serves from."""
+"""Albany's own suite on its test kit: ``albany.testing.plugin`` runs each test on every loop.
+
+The plugin gives ``albany_loop``, ``albany_server``, ``albany_start_server`` and
+``albany_server_pool``; the suite knows them by their older names (``loop``, ``server``,
+``start_server``, ``server_pool``) and restricts tests with ``@pytest.mark.loops(...)``.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Iterator
 
 import pytest
 
-from albany.testing import LOOPS, LiveServer, loop_available
+from albany.testing import LiveServer, ServerPool
+from albany.testing.plugin import StartServer
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT_DIR = os.path.dirname(TESTS_DIR)
+CONTRACT_APP = "tests.apps.contract:app"
+
+__all__ = ["ROOT_DIR", "TESTS_DIR", "ServerPool"]
 
 
-def _loops() -> list[str]:
-    chosen = os.environ.get("ALBANY_TEST_LOOPS")
-    return chosen.split(",") if chosen else list(LOOPS)
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``@pytest.mark.loops(...)`` is this suite's name for the kit's ``albany_loops`` marker."""
+    marker = metafunc.definition.get_closest_marker("loops")
+    if marker is not None:
+        metafunc.definition.add_marker(pytest.mark.albany_loops(*marker.args))
 
 
-@pytest.fixture(params=_loops())
-def loop(request: pytest.FixtureRequest) -> str:
-    """A loop name; skipped when its packages are missing or a ``loops`` marker excludes it."""
-    name: str = request.param
-    if not loop_available(name):
-        pytest.skip(f"{name} is not installed")
-    marker = request.node.get_closest_marker("loops")
-    if marker is not None and name not in marker.args:
-        pytest.skip(f"not run on {name}")
-    return name
+@pytest.fixture
+def albany_app() -> str:
+    """The contract app (neutral flavour), unless a test module names another."""
+    return CONTRACT_APP
 
 
-class ServerPool:
-    """Live servers kept for the session, one per (app, loop, args)."""
-
-    def __init__(self) -> None:
-        self._servers: dict[tuple[str, str, tuple[str, ...]], LiveServer] = {}
-
-    def get(self, app: str, loop: str, *args: str) -> LiveServer:
-        key = (app, loop, args)
-        server = self._servers.get(key)
-        if server is None or server.process.poll() is not None:
-            server = LiveServer(app, loop, args, app_dir=ROOT_DIR).start()
-            self._servers[key] = server
-        return server
-
-    def close(self) -> None:
-        for server in self._servers.values():
-            server.stop()
+@pytest.fixture
+def loop(albany_loop: str) -> str:
+    """A loop name: each test that asks for it runs on every loop of the run."""
+    return albany_loop
 
 
 @pytest.fixture(scope="session")
-def server_pool() -> Iterator[ServerPool]:
-    pool = ServerPool()
-    yield pool
-    pool.close()
+def server_pool(albany_server_pool: ServerPool) -> ServerPool:
+    return albany_server_pool
 
 
 @pytest.fixture
-def server(server_pool: ServerPool, loop: str) -> LiveServer:
-    """The contract app (neutral flavour), served on ``loop`` and shared across tests."""
-    return server_pool.get("tests.apps.contract:app", loop)
+def server(albany_server: LiveServer) -> LiveServer:
+    """The contract app served on ``loop`` and shared across tests."""
+    return albany_server
 
 
 @pytest.fixture
-def start_server(loop: str) -> Iterator[object]:
-    """Start a dedicated server: ``start_server(app, *args)``; stopped after the test."""
-    started: list[LiveServer] = []
-
-    def start(
-        app: str = "tests.apps.contract:app", *args: str, env: dict[str, str] | None = None
-    ) -> LiveServer:
-        server = LiveServer(app, loop, args, app_dir=ROOT_DIR, env=env)
-        started.append(server)
-        return server.start()
-
-    yield start
-    for server in started:
-        server.stop()
+def start_server(albany_start_server: StartServer) -> StartServer:
+    """Start a dedicated server: ``start_server(app, *args, env=...)``; stopped after the test."""
+    return albany_start_server

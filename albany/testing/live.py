@@ -39,6 +39,11 @@ def loop_arguments(loop: str) -> list[str]:
     return list(_LOOP_ARGS[loop])
 
 
+def loop_package(loop: str) -> str | None:
+    """The package ``loop`` needs besides the standard library (``twisted-asyncio``: twisted)."""
+    return _LOOP_NEEDS.get(loop)
+
+
 def loop_available(loop: str) -> bool:
     """Whether the packages ``loop`` needs are installed."""
     needed = _LOOP_NEEDS.get(loop)
