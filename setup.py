@@ -31,6 +31,8 @@ FRAMEWORKS_UNDER_TEST = [
     "python-multipart>=0.0.9",
 ]
 DEV = ALL + FRAMEWORKS_UNDER_TEST + [
+    "websockets>=13",
+    "kosoku>=0.1",
     "pytest>=8",
     "pytest-timeout>=2.2",
     "httpx>=0.27",
@@ -52,7 +54,7 @@ setup(
     packages=find_packages(include=["albany", "albany.*"]) + adapter_packages,
     package_dir={name: f"adapters/{name.replace('.', '/')}" for name in adapter_packages},
     package_data={"albany": ["py.typed"]},
-    install_requires=["httptools>=0.6.1", "txaio>=23.1"],
+    install_requires=["httptools>=0.6.1", "txaio>=23.1", "wsproto>=1.2"],
     extras_require={
         "twisted": TWISTED,
         "tornado": TORNADO,

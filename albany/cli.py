@@ -15,6 +15,7 @@ from albany.importer import ImportFromStringError, import_from_string
 from albany.logs import configure_logging
 from albany.mount import Mount
 from albany.serving import LOOPS, prepare, serve
+from albany.websocket.settings import WebSocketSettings
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
@@ -104,6 +105,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="most request header fields, else 431",
     )
     add("--limit-body-size", type=int, default=None, help="largest request body, else 413")
+    ws = WebSocketSettings()
+    add(
+        "--ws-max-size",
+        type=int,
+        default=ws.max_message_size,
+        help="largest incoming WebSocket message in bytes, else close 1009 (default: %(default)s)",
+    )
+    add(
+        "--ws-ping-interval",
+        type=float,
+        default=ws.ping_interval,
+        help="seconds between WebSocket keepalive pings; 0 sends none (default: %(default)s)",
+    )
+    add(
+        "--ws-ping-timeout",
+        type=float,
+        default=ws.ping_timeout,
+        help="seconds to wait for a pong before closing with 1011 (default: %(default)s)",
+    )
+    add(
+        "--ws-per-message-deflate",
+        action=argparse.BooleanOptionalAction,
+        default=ws.per_message_deflate,
+        help="accept permessage-deflate compression when a WebSocket client offers it",
+    )
     add("--log-level", choices=LOG_LEVELS, default="info", help="log level")
     add(
         "--access-log",
@@ -139,6 +165,12 @@ def config_from_args(args: argparse.Namespace) -> Config:
         ),
         access_log=args.access_log,
         threads=args.threads,
+        websocket=WebSocketSettings(
+            max_message_size=args.ws_max_size,
+            ping_interval=args.ws_ping_interval or None,
+            ping_timeout=args.ws_ping_timeout,
+            per_message_deflate=args.ws_per_message_deflate,
+        ),
         log_level=args.log_level,
     )
 

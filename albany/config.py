@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from albany.http1.limits import Limits
+from albany.websocket.settings import WebSocketSettings
 
 LoopName = Literal["auto", "asyncio", "uvloop", "twisted", "tornado"]
 LifespanMode = Literal["auto", "on", "off"]
@@ -37,3 +38,5 @@ class Config:
     install_signal_handlers: bool = True
     high_water: int = 65536
     """Bytes buffered (request body in, response out) before flow control pushes back."""
+    websocket: WebSocketSettings = field(default_factory=WebSocketSettings)
+    """Limits, keepalive, timeouts and compression of WebSocket sessions."""

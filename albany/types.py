@@ -74,7 +74,26 @@ class LifespanScope(TypedDict):
     extensions: dict[str, Any]
 
 
-Scope = Union[HTTPScope, LifespanScope]
+class WebSocketScope(TypedDict):
+    """The connection scope of one WebSocket session (an upgraded HTTP/1.1 request)."""
+
+    type: Literal["websocket"]
+    asgi: ASGIVersions
+    http_version: str
+    scheme: str  # "ws" or "wss"
+    server: Tuple[str, int | None] | None
+    client: Tuple[str, int] | None
+    root_path: str
+    path: str
+    raw_path: bytes
+    query_string: bytes
+    headers: list[tuple[bytes, bytes]]
+    subprotocols: list[str]
+    state: dict[str, Any]
+    extensions: dict[str, Any]  # "albany" and "websocket.http.response"
+
+
+Scope = Union[HTTPScope, WebSocketScope, LifespanScope]
 
 
 class HTTPRequestEvent(TypedDict):
@@ -108,6 +127,68 @@ class HTTPResponseBodyEvent(TypedDict, total=False):
     more_body: bool
 
 
+class WebSocketConnectEvent(TypedDict):
+    """``websocket.connect`` (receive): the client asks to open; the first message."""
+
+    type: Literal["websocket.connect"]
+
+
+class WebSocketAcceptEvent(TypedDict, total=False):
+    """``websocket.accept`` (send): open the session, with a subprotocol and extra headers."""
+
+    type: Literal["websocket.accept"]
+    subprotocol: str | None
+    headers: RawHeaders
+
+
+class WebSocketReceiveEvent(TypedDict, total=False):
+    """``websocket.receive`` (receive): one message; exactly one of the two keys is present."""
+
+    type: Literal["websocket.receive"]
+    bytes: bytes
+    text: str
+
+
+class WebSocketSendEvent(TypedDict, total=False):
+    """``websocket.send`` (send): one message; exactly one of the two is not None."""
+
+    type: Literal["websocket.send"]
+    bytes: bytes | None
+    text: str | None
+
+
+class WebSocketCloseEvent(TypedDict, total=False):
+    """``websocket.close`` (send): close with ``code`` (1000) and ``reason``; 403 before accept."""
+
+    type: Literal["websocket.close"]
+    code: int
+    reason: str | None
+
+
+class WebSocketDisconnectEvent(TypedDict):
+    """``websocket.disconnect`` (receive): the session ended; 1006 when the connection was lost."""
+
+    type: Literal["websocket.disconnect"]
+    code: int
+    reason: str
+
+
+class WebSocketResponseStartEvent(TypedDict, total=False):
+    """``websocket.http.response.start`` (send): deny the upgrade with this response."""
+
+    type: Literal["websocket.http.response.start"]
+    status: int
+    headers: RawHeaders
+
+
+class WebSocketResponseBodyEvent(TypedDict, total=False):
+    """``websocket.http.response.body`` (send): a piece of the denial's body."""
+
+    type: Literal["websocket.http.response.body"]
+    body: bytes
+    more_body: bool
+
+
 class LifespanStartupEvent(TypedDict):
     type: Literal["lifespan.startup"]
 
@@ -135,11 +216,22 @@ class LifespanShutdownFailedEvent(TypedDict):
 
 
 ReceiveEvent = Union[
-    HTTPRequestEvent, HTTPDisconnectEvent, LifespanStartupEvent, LifespanShutdownEvent
+    HTTPRequestEvent,
+    HTTPDisconnectEvent,
+    WebSocketConnectEvent,
+    WebSocketReceiveEvent,
+    WebSocketDisconnectEvent,
+    LifespanStartupEvent,
+    LifespanShutdownEvent,
 ]
 SendEvent = Union[
     HTTPResponseStartEvent,
     HTTPResponseBodyEvent,
+    WebSocketAcceptEvent,
+    WebSocketSendEvent,
+    WebSocketCloseEvent,
+    WebSocketResponseStartEvent,
+    WebSocketResponseBodyEvent,
     LifespanStartupCompleteEvent,
     LifespanStartupFailedEvent,
     LifespanShutdownCompleteEvent,

@@ -21,13 +21,16 @@ Invariants:
    the keep-alive timeout while idle. One timer serves both, re-armed lazily.
 4. A protocol error is answered after the responses owed before it, then the
    connection closes.
+5. A valid WebSocket upgrade ends HTTP on the connection: ``websocket`` holds the
+   session, which gets every later byte (``data_received`` is re-bound to it) and the
+   shutdown and loss events. Requests that do not ask to upgrade pay nothing for this.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from albany.gateway.cycle import RequestCycle
 from albany.gateway.interfaces import AppRunner, Timer, Transport
@@ -37,6 +40,11 @@ from albany.http1.events import Data, Event, Request
 from albany.http1.reader import RequestReader
 from albany.http1.writer import ResponseWriter, error_response
 from albany.spec import ASGI_VERSIONS
+from albany.websocket.handshake import HandshakeError, is_websocket_upgrade, read_handshake
+
+if TYPE_CHECKING:
+    from albany.gateway.endpoints import Endpoint
+    from albany.websocket.session import WebSocketSession
 
 logger = logging.getLogger("albany.error")
 access_logger = logging.getLogger("albany.access")
@@ -75,6 +83,7 @@ class HttpConnection:
         self._deadline_for_head = False
         self._timer: Timer | None = None
         self._timer_due = 0.0
+        self.websocket: WebSocketSession | None = None
         state.connections.add(self)
         self._set_deadline(state.config.timeout_request_header, for_head=True)
 
@@ -109,6 +118,8 @@ class HttpConnection:
         for cycle in (self._cycle, self._receiving):
             if cycle is not None:
                 cycle.client_gone()
+        if self.websocket is not None:
+            self.websocket.connection_lost()
         self._release_drain_waiters()
         self._deadline = None
         if self._timer is not None:
@@ -127,6 +138,9 @@ class HttpConnection:
 
     def shutdown(self) -> None:
         """Graceful shutdown: close now if idle, else after the response in flight."""
+        if self.websocket is not None:
+            self.websocket.shutdown()  # a close frame with 1012
+            return
         self._pending.clear()
         if self._cycle is None:
             self.close()
@@ -147,8 +161,8 @@ class HttpConnection:
 
     def keep_alive_allowed(self, cycle: RequestCycle) -> bool:
         """Whether the response may leave the connection open (the writer decides the rest)."""
-        if self.state.shutting_down or self.reader.upgraded:
-            return False
+        if self.state.shutting_down or (self.reader.upgraded and cycle.request.upgrade):
+            return False  # the upgrade request's own answer closes; those before it need not
         # A client still waiting for "100 Continue" would send a body nobody reads.
         return cycle.body_complete or not cycle.continue_pending
 
@@ -194,8 +208,9 @@ class HttpConnection:
                     if self._cycle is None:
                         self._start_next()
             elif self._cycle is None and not self._pending:
-                assert type(event) is Request
-                self._start_cycle(event)
+                if type(event) is Request:
+                    self._start_cycle(event)
+                # else: the end of an upgrade request; the connection speaks WebSocket now
             else:
                 self._pending.append(event)
                 if len(self._pending) > _MAX_PIPELINED and not self._reading_paused:
@@ -232,6 +247,9 @@ class HttpConnection:
         else:
             path = request.path
             raw_path = request.raw_path
+        if request.upgrade is not None and is_websocket_upgrade(request):
+            self._start_websocket(request, endpoint, path, raw_path)
+            return
         scope = {
             "type": "http",
             "asgi": ASGI_VERSIONS,
@@ -249,6 +267,55 @@ class HttpConnection:
             "extensions": {"albany": endpoint.extension},
         }
         endpoint.runner.run(endpoint.app, scope, cycle)
+
+    def _start_websocket(
+        self, request: Request, endpoint: Endpoint, path: str, raw_path: bytes
+    ) -> None:
+        """Hand the connection to a WebSocket session (``albany/websocket/``).
+
+        The request head was parsed once, by the reader; the session gets it parsed.
+        """
+        self._cycle = self._receiving = None
+        self._pending.clear()  # the reader stopped at the upgrade: at most its end is here
+        try:
+            handshake = read_handshake(request)
+        except HandshakeError as error:
+            self.write(
+                error_response(
+                    error.status, error.reason, self.state.default_headers() + error.headers
+                )
+            )
+            self.close()
+            return
+        from albany.websocket.session import WebSocketSession  # wsproto: only when used
+
+        state = self.state
+        session = WebSocketSession(
+            self, request, handshake, endpoint.runner, state.config.websocket, self._client
+        )
+        self.websocket = session
+        # The backend keeps calling data_received; from now on it reaches the session.
+        self.data_received = session.data_received  # type: ignore[method-assign]
+        if self._reading_paused:
+            self._reading_paused = False
+            self.transport.resume_reading()
+        scope = {
+            "type": "websocket",
+            "asgi": ASGI_VERSIONS,
+            "http_version": request.http_version,
+            "scheme": "wss" if self._scheme == "https" else "ws",
+            "server": self._server,
+            "client": self._client,
+            "root_path": state.root_path + endpoint.prefix,
+            "path": path,
+            "raw_path": raw_path,
+            "query_string": request.query_string,
+            "headers": request.headers,
+            "subprotocols": handshake.subprotocols,
+            "state": endpoint.lifespan_state.copy(),
+            "extensions": {"albany": endpoint.extension, "websocket.http.response": {}},
+        }
+        session.start(endpoint.app, scope, self.reader.upgrade_data)
 
     def _pause_reading(self) -> None:
         self._reading_paused = True

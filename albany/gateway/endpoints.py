@@ -43,6 +43,15 @@ async def not_found(scope: Any, receive: Any, send: Any) -> None:
             }
         )
         await send({"type": "http.response.body", "body": b"Not Found"})
+    elif scope["type"] == "websocket":  # deny the upgrade with the same 404
+        await send(
+            {
+                "type": "websocket.http.response.start",
+                "status": 404,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+            }
+        )
+        await send({"type": "websocket.http.response.body", "body": b"Not Found"})
 
 
 class Endpoints:

@@ -1,0 +1,12 @@
+"""WebSocket (RFC 6455) over the gateway: the ASGI ``websocket`` scope on every backend.
+
+The upgrade request is parsed once, by ``albany.http1``; ``handshake`` reads what it needs
+from that parsed request, and ``session.WebSocketSession`` takes over the connection's bytes
+after a successful upgrade, framing them with wsproto's sans-IO frame protocol.
+Like ``albany.gateway``, nothing here imports a loop, a socket or a clock. Importing this
+package does not import wsproto: only ``session`` and ``extensions`` do.
+"""
+
+from albany.websocket.settings import WebSocketSettings
+
+__all__ = ["WebSocketSettings"]

@@ -1,0 +1,195 @@
+"""Apps the WebSocket tests serve on every loop (``tests.websocket.apps:echo`` and others).
+
+``echo`` is a neutral app, so the Twisted backend drives it with Deferreds and the
+asyncio backends with asyncio futures; it also answers plain HTTP on the same URLs.
+``starlette_app`` and ``fastapi_app`` are asyncio-flavoured framework apps.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi import WebSocket as FastAPIWebSocket
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+import albany
+
+EVENTS: list[str] = []
+"""What the apps saw happen, read back through ``GET /events``."""
+
+
+async def _http(scope: Any, receive: Any, send: Any) -> None:
+    path = scope["path"][len(scope["root_path"]) :]
+    if path == "/events":
+        body = json.dumps(EVENTS).encode()
+    else:
+        body = f"http {path} on {scope['extensions']['albany']['backend']}".encode()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _describe(scope: Any) -> str:
+    return json.dumps(
+        {
+            "type": scope["type"],
+            "path": scope["path"],
+            "raw_path": scope["raw_path"].decode("latin-1"),
+            "root_path": scope["root_path"],
+            "query_string": scope["query_string"].decode("latin-1"),
+            "scheme": scope["scheme"],
+            "http_version": scope["http_version"],
+            "subprotocols": scope["subprotocols"],
+            "headers": [[k.decode(), v.decode()] for k, v in scope["headers"]],
+            "client": list(scope["client"]) if scope["client"] else None,
+            "server": list(scope["server"]) if scope["server"] else None,
+            "state": sorted(scope["state"]),
+            "extensions": sorted(scope["extensions"]),
+            "backend": scope["extensions"]["albany"]["backend"],
+            "asgi": scope["asgi"],
+        }
+    )
+
+
+@albany.flavour("neutral")
+async def echo(scope: Any, receive: Any, send: Any) -> None:
+    """Routes WebSocket sessions by path; plain HTTP gets a text answer on every path."""
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            reply = message["type"] + ".complete"
+            await send({"type": reply})
+            if message["type"] == "lifespan.shutdown":
+                return
+    if scope["type"] == "http":
+        await _http(scope, receive, send)
+        return
+    path = scope["path"][len(scope["root_path"]) :]
+    helpers = scope["extensions"]["albany"]["helpers"]
+    assert (await receive())["type"] == "websocket.connect"
+    if path == "/deny":
+        await send(
+            {
+                "type": "websocket.http.response.start",
+                "status": 401,
+                "headers": [(b"content-type", b"text/plain"), (b"x-reason", b"no-token")],
+            }
+        )
+        await send({"type": "websocket.http.response.body", "body": b"denied", "more_body": True})
+        await send({"type": "websocket.http.response.body", "body": b" here"})
+        return
+    if path == "/reject":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    if path == "/fail-handshake":
+        raise RuntimeError("failing before accept, on purpose")
+    subprotocol = "chat" if "chat" in scope["subprotocols"] else None
+    await send(
+        {"type": "websocket.accept", "subprotocol": subprotocol, "headers": [(b"x-albany", b"yes")]}
+    )
+    if path == "/fail":
+        raise RuntimeError("failing after accept, on purpose")
+    if path == "/hold":  # back-pressure: read nothing for a while, then count
+        await helpers.sleep(1.5)
+        count = size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                EVENTS.append(f"hold {count} {size}")
+                return
+            count += 1
+            size += len(message.get("bytes") or b"")
+            if message.get("text") == "done":
+                await send({"type": "websocket.send", "text": f"{count - 1} {size}"})
+    if path == "/flood":  # back-pressure the other way: send until the client stops reading
+        tag = scope["query_string"].decode()
+        chunk = b"f" * 65536
+        try:
+            for sent in range(1, 1025):
+                await send({"type": "websocket.send", "bytes": chunk})
+                if sent % 16 == 0:
+                    EVENTS.append(f"flood {tag} {sent}")
+        except albany.ClientDisconnected:
+            pass
+        return
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.disconnect":
+            EVENTS.append(f"disconnect {path} {message['code']} {message.get('reason', '')}")
+            return
+        text = message.get("text")
+        if text == "scope":
+            await send({"type": "websocket.send", "text": _describe(scope)})
+        elif text is not None and text.startswith("close:"):
+            _, code, reason = text.split(":", 2)
+            await send({"type": "websocket.close", "code": int(code), "reason": reason})
+        elif text is not None:
+            await send({"type": "websocket.send", "text": text})
+        else:
+            await send({"type": "websocket.send", "bytes": message["bytes"]})
+
+
+# Starlette and FastAPI: websocket routes beside HTTP routes, as users write them
+
+
+async def starlette_echo(websocket: WebSocket) -> None:
+    await websocket.accept(
+        subprotocol="chat" if "chat" in websocket.scope["subprotocols"] else None
+    )
+    try:
+        while True:
+            text = await websocket.receive_text()
+            await websocket.send_text(f"starlette {websocket.path_params['name']}: {text}")
+    except WebSocketDisconnect as disconnect:
+        EVENTS.append(f"starlette disconnect {disconnect.code}")
+
+
+async def starlette_json(websocket: WebSocket) -> None:
+    await websocket.accept()
+    data = await websocket.receive_json()
+    await websocket.send_json(
+        {"got": data, "backend": websocket.scope["extensions"]["albany"]["backend"]}
+    )
+    await websocket.close(code=4001, reason="done")
+
+
+async def starlette_home(request: Request) -> PlainTextResponse:
+    if request.url.path == "/events":
+        return PlainTextResponse(json.dumps(EVENTS))
+    return PlainTextResponse(f"starlette http {request.url.path}")
+
+
+starlette_app = Starlette(
+    routes=[
+        Route("/", starlette_home),
+        Route("/events", starlette_home),
+        WebSocketRoute("/ws/{name}", starlette_echo),
+        WebSocketRoute("/json", starlette_json),
+    ]
+)
+
+fastapi_app = FastAPI()
+
+
+@fastapi_app.get("/items/{item}")
+async def read_item(item: str) -> dict[str, str]:
+    return {"item": item}
+
+
+@fastapi_app.websocket("/items/{item}/live")
+async def item_live(websocket: FastAPIWebSocket, item: str, token: str = "") -> None:
+    if token != "secret":
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    async for data in websocket.iter_bytes():
+        await websocket.send_bytes(item.encode() + b":" + data)
+
+
+mounted = albany.Mount({"/echo": echo, "/star": starlette_app})
+"""Two apps by prefix: WebSocket routing goes through the same endpoints as HTTP."""
