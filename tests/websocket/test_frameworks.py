@@ -18,7 +18,7 @@ pytest.importorskip("starlette")
 def test_starlette_websocket_routes(server_pool: object, loop: str) -> None:
     from websockets.asyncio.client import connect
 
-    server: LiveServer = server_pool.get("tests.websocket.apps:starlette_app", loop)  # type: ignore[attr-defined]
+    server: LiveServer = server_pool.get("tests.websocket.framework_apps:starlette_app", loop)  # type: ignore[attr-defined]
 
     async def talk() -> None:
         async with connect(ws_url(server, "/ws/ann"), subprotocols=["chat"]) as ws:  # type: ignore[list-item]
@@ -47,7 +47,7 @@ def test_starlette_websocket_routes(server_pool: object, loop: str) -> None:
 def test_fastapi_websocket_route(server_pool: object, loop: str) -> None:
     from websockets.asyncio.client import connect
 
-    server: LiveServer = server_pool.get("tests.websocket.apps:fastapi_app", loop)  # type: ignore[attr-defined]
+    server: LiveServer = server_pool.get("tests.websocket.framework_apps:fastapi_app", loop)  # type: ignore[attr-defined]
 
     async def talk() -> None:
         async with connect(ws_url(server, "/items/box/live?token=secret")) as ws:

@@ -8,6 +8,7 @@ import struct
 import time
 
 import httpx
+import pytest
 
 from albany.testing import LiveServer
 from tests.websocket.raw import (
@@ -281,7 +282,8 @@ def test_http_and_websocket_on_one_connection_and_port(echo_server: LiveServer) 
 
 
 def test_mount_routes_websockets_by_prefix(server_pool: object, loop: str) -> None:
-    server: LiveServer = server_pool.get("tests.websocket.apps:mounted", loop)  # type: ignore[attr-defined]
+    pytest.importorskip("starlette")
+    server: LiveServer = server_pool.get("tests.websocket.framework_apps:mounted", loop)  # type: ignore[attr-defined]
     with RawWebSocket(server) as ws:
         ws.handshake("/echo/inner")
         ws.send(frame(TEXT, b"scope"))
