@@ -313,7 +313,11 @@ class HttpConnection:
             "headers": request.headers,
             "subprotocols": handshake.subprotocols,
             "state": endpoint.lifespan_state.copy(),
-            "extensions": {"albany": endpoint.extension, "websocket.http.response": {}},
+            "extensions": {
+                "albany": endpoint.extension,
+                "websocket.http.response": {},
+                "albany.websocket.ping": {},
+            },
         }
         session.start(endpoint.app, scope, self.reader.upgrade_data)
 

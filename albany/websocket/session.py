@@ -28,6 +28,9 @@ Invariants:
    the transport is over its high-water mark (the connection's drain).
 5. One timer at a time: the open timeout (connecting), the ping interval then the pong
    timeout (open), the close timeout (closing).
+6. Control frames reach the app only if it accepted with ``"albany.websocket.ping": True``
+   (the ``albany.websocket.ping`` extension): each peer ping (already answered) and pong
+   becomes an ``albany.websocket.ping`` / ``albany.websocket.pong`` message, in order.
 """
 
 from __future__ import annotations
@@ -64,6 +67,9 @@ _INTERNAL_ERROR = 1011
 _SERVICE_RESTART = 1012
 _SENDABLE = frozenset({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014})
 _PING_PAYLOAD = b"albany"
+_CONTROL_PAYLOAD_LIMIT = 125
+_APP_PING = "albany.websocket.ping"
+_APP_PONG = "albany.websocket.pong"
 
 
 def _sendable(code: int) -> bool:
@@ -104,6 +110,7 @@ class WebSocketSession:
         self._writer: ResponseWriter | None = None
         self._shutdown_pending = False
         self._failure: tuple[int, str] | None = None
+        self._control_to_app = False
 
     def start(self, app: App, scope: dict[str, Any], early_data: bytes) -> None:
         """Call the app; ``early_data`` followed the request head (frames sent too soon)."""
@@ -205,6 +212,10 @@ class WebSocketSession:
             if state != "responding":
                 raise RuntimeError(f"Unexpected {kind}: no response has started")
             return self._respond(message)
+        elif kind == _APP_PING or kind == _APP_PONG:
+            if state != "open":
+                raise RuntimeError(f"{kind} before websocket.accept")
+            self._send_control(kind, message.get("bytes") or b"")
         else:
             raise RuntimeError(f"Unexpected ASGI message type {kind!r} for a WebSocket scope")
         return READY
@@ -236,6 +247,7 @@ class WebSocketSession:
             self._handshake, subprotocol, answer, headers, connection.state.default_headers()
         )
         self._ws = Connection(ConnectionType.SERVER, extensions)
+        self._control_to_app = message.get(_APP_PING) is True
         self.state = "open"
         self.status = 101
         connection.write(head)
@@ -328,10 +340,16 @@ class WebSocketSession:
                 elif kind is Ping:
                     if ws.state is ConnectionState.OPEN:
                         connection.write(ws.send(event.response()))  # type: ignore[attr-defined]
+                    if self._control_to_app:
+                        payload = bytes(event.payload)  # type: ignore[attr-defined]
+                        self._deliver({"type": _APP_PING, "bytes": payload})
                 elif kind is Pong:
                     if self._awaiting_pong:
                         self._awaiting_pong = False
                         self._arm(self._settings.ping_interval or 0.0, self._send_ping)
+                    if self._control_to_app:
+                        payload = bytes(event.payload)  # type: ignore[attr-defined]
+                        self._deliver({"type": _APP_PONG, "bytes": payload})
                 elif kind is CloseConnection:
                     self._peer_closed(event.code, event.reason)  # type: ignore[attr-defined]
                     return
@@ -400,6 +418,17 @@ class WebSocketSession:
         if self.state == "closing":
             self._finish()
             self._disconnected(_ABNORMAL, "")
+
+    def _send_control(self, kind: str, payload: bytes) -> None:
+        """The app's own ping or (unsolicited) pong frame."""
+        if not isinstance(payload, (bytes, bytearray)):
+            raise TypeError(f"{kind} needs 'bytes', not {type(payload).__name__}")
+        if len(payload) > _CONTROL_PAYLOAD_LIMIT:
+            raise ValueError(f"{kind} payload is {len(payload)} bytes; at most 125 fit a frame")
+        ws = self._ws
+        assert ws is not None
+        event = Ping(payload=bytes(payload)) if kind == _APP_PING else Pong(payload=bytes(payload))
+        self._connection.write(ws.send(event))
 
     def _send_ping(self) -> None:
         if self.state != "open":

@@ -82,8 +82,23 @@ async def echo(scope: Any, receive: Any, send: Any) -> None:
         raise RuntimeError("failing before accept, on purpose")
     subprotocol = "chat" if "chat" in scope["subprotocols"] else None
     await send(
-        {"type": "websocket.accept", "subprotocol": subprotocol, "headers": [(b"x-albany", b"yes")]}
+        {
+            "type": "websocket.accept",
+            "subprotocol": subprotocol,
+            "headers": [(b"x-albany", b"yes")],
+            "albany.websocket.ping": path == "/control",
+        }
     )
+    if path == "/control":  # control frames through the albany.websocket.ping extension
+        await send({"type": "albany.websocket.ping", "bytes": b"from-app"})
+        while True:
+            message = await receive()
+            kind = message["type"]
+            if kind == "websocket.disconnect":
+                return
+            if kind.startswith("albany.websocket."):
+                text = f"{kind.rpartition('.')[2]}:{message['bytes'].decode()}"
+                await send({"type": "websocket.send", "text": text})
     if path == "/fail":
         raise RuntimeError("failing after accept, on purpose")
     if path == "/hold":  # back-pressure: read nothing for a while, then count

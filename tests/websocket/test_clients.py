@@ -42,6 +42,20 @@ def test_websockets_client(echo_server: LiveServer) -> None:
     asyncio.run(talk())
 
 
+def test_control_frames_through_the_extension(echo_server: LiveServer) -> None:
+    from websockets.asyncio.client import connect
+
+    async def talk() -> None:
+        async with connect(ws_url(echo_server, "/control"), ping_interval=None) as ws:
+            # the client answered the app's ping by itself; the app reports the pong
+            assert await asyncio.wait_for(ws.recv(), 5) == "pong:from-app"
+            pong = await ws.ping(b"from-client")  # answered by the server, reported by the app
+            await asyncio.wait_for(pong, 5)
+            assert await asyncio.wait_for(ws.recv(), 5) == "ping:from-client"
+
+    asyncio.run(talk())
+
+
 def test_websockets_client_without_compression(echo_server: LiveServer) -> None:
     from websockets.asyncio.client import connect
 

@@ -176,3 +176,61 @@ def test_shutdown_waits_for_accept_then_closes_1012() -> None:
     gateway.conn.connection_lost()
     assert idle == [None]
     assert CLOSE == closing.opcode
+
+
+def test_control_frames_reach_an_app_that_asks() -> None:
+    log: list[Any] = []
+
+    async def pinger(scope: Any, receive: Any, send: Any) -> None:
+        assert "albany.websocket.ping" in scope["extensions"]
+        await receive()
+        await send({"type": "websocket.accept", "albany.websocket.ping": True})
+        await send({"type": "albany.websocket.ping", "bytes": b"are you there"})
+        await send({"type": "albany.websocket.pong", "bytes": b"unsolicited"})
+        while True:
+            message = await receive()
+            log.append(message)
+            if message["type"] == "websocket.disconnect":
+                return
+
+    gateway = open_session(pinger, ping_interval=None)
+    assert parse_frames(gateway.transport.take()) == [
+        (True, PING, b"are you there"),
+        (True, PONG, b"unsolicited"),
+    ]
+    gateway.feed(frame(PONG, b"are you there") + frame(PING, b"hello") + frame(TEXT, b"after"))
+    assert parse_frames(gateway.transport.take()) == [(True, PONG, b"hello")]  # still answered
+    assert log == [
+        {"type": "albany.websocket.pong", "bytes": b"are you there"},
+        {"type": "albany.websocket.ping", "bytes": b"hello"},
+        {"type": "websocket.receive", "text": "after"},
+    ]
+
+
+def test_control_frames_stay_hidden_by_default_and_are_checked() -> None:
+    log: list[Any] = []
+    errors: list[BaseException] = []
+
+    async def plain(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        try:
+            await send({"type": "albany.websocket.ping", "bytes": b""})  # before accept
+        except RuntimeError as error:
+            errors.append(error)
+        await send({"type": "websocket.accept"})
+        try:
+            await send({"type": "albany.websocket.ping", "bytes": b"x" * 126})
+        except ValueError as error:
+            errors.append(error)
+        while True:
+            message = await receive()
+            log.append(message)
+            if message["type"] == "websocket.disconnect":
+                return
+
+    gateway = open_session(plain, ping_interval=None)
+    assert gateway.transport.take() == b""  # the oversized ping was refused, not sent
+    gateway.feed(frame(PING, b"p") + frame(PONG, b"q") + frame(TEXT, b"t"))
+    assert parse_frames(gateway.transport.take()) == [(True, PONG, b"p")]
+    assert log == [{"type": "websocket.receive", "text": "t"}]
+    assert [type(error) for error in errors] == [RuntimeError, ValueError]
