@@ -9,7 +9,11 @@ conflicting Content-Lengths, bad bytes in names and values, obs-fold, bare LF):
    ``max_header_size`` bytes or ``max_header_count`` fields is a 431; a body over
    ``max_body_size`` is a 413 (at the head when Content-Length says so, else as it streams).
 4. Trailer fields of a chunked body are read and dropped.
-5. After a ``ProtocolError`` or an upgrade the reader takes no more bytes.
+5. After a ``ProtocolError`` or an upgrade to WebSocket the reader takes no more bytes.
+6. Any other ``Upgrade`` is ignored, as RFC 9110 (7.8) lets a server do: the request is
+   read as plain HTTP/1.1, body included, and the connection goes on with HTTP. (llhttp
+   stops at every upgrade as if no body followed; the reader resumes it with a new
+   parser that is told the request's framing.)
 """
 
 from __future__ import annotations
@@ -67,6 +71,8 @@ class RequestReader:
         "_chunked",
         "_expect_continue",
         "_upgrade",
+        "_switching",
+        "_framing_only",
         "_body_bytes",
         "_dead",
         "_upgraded",
@@ -89,6 +95,8 @@ class RequestReader:
         self._chunked = False
         self._expect_continue = False
         self._upgrade: bytes | None = None
+        self._switching = False
+        self._framing_only = False
         self._body_bytes = 0
         self._dead = False
         self._upgraded = False
@@ -125,10 +133,18 @@ class RequestReader:
             return []
         self._began_in_feed = False
         try:
-            self._parser.feed_data(data)
-        except httptools.HttpParserUpgrade as exc:
-            self._dead = self._upgraded = True
-            self.upgrade_data = data[exc.args[0] :]
+            while True:
+                try:
+                    self._parser.feed_data(data)
+                    break
+                except httptools.HttpParserUpgrade as exc:
+                    data = data[exc.args[0] :]
+                    if self._switching:
+                        self._dead = self._upgraded = True
+                        self.upgrade_data = data
+                        break
+                    self._resume_after_ignored_upgrade()
+                    self._body_in_feed = 0
         except httptools.HttpParserCallbackError as exc:
             self._dead = True
             cause = exc.__context__
@@ -144,6 +160,26 @@ class RequestReader:
         events = self._events
         self._events = []
         return events
+
+    def _resume_after_ignored_upgrade(self) -> None:
+        """Go on parsing HTTP after llhttp stopped at an upgrade Albany does not take.
+
+        llhttp ended that request at its head; if it has a body, the new parser is given a
+        head that frames it the same way, whose fields are not reported (rule 6).
+        """
+        self._parser = parser = httptools.HttpRequestParser(self)
+        if not (self._chunked or self._content_length > 0):
+            return
+        events = self._events
+        if events and events[-1] is END_OF_MESSAGE:
+            events.pop()  # the end comes after the body
+        framing = (
+            b"transfer-encoding: chunked"
+            if self._chunked
+            else b"content-length: %d" % self._content_length
+        )
+        self._framing_only = True
+        parser.feed_data(b"PUT / HTTP/1.1\r\nhost: -\r\n" + framing + b"\r\n\r\n")
 
     def _check_partial_line(self, data: bytes) -> None:
         # llhttp holds an unfinished line without calling back: bound it here. The
@@ -168,6 +204,8 @@ class RequestReader:
     # llhttp callbacks, through httptools
 
     def on_message_begin(self) -> None:
+        if self._framing_only:
+            return
         self._in_head = True
         self._began_in_feed = True
         self._partial_line = 0
@@ -182,6 +220,8 @@ class RequestReader:
         self._body_bytes = 0
 
     def on_url(self, url: bytes) -> None:
+        if self._framing_only:
+            return
         self._url += url
         if len(self._url) > self._limits.max_request_line:
             raise ProtocolError(414, "Request line too long")
@@ -211,6 +251,9 @@ class RequestReader:
             self._upgrade = value
 
     def on_headers_complete(self) -> None:
+        if self._framing_only:
+            self._framing_only = False
+            return
         self._in_head = False
         self._partial_line = 0
         parser = self._parser
@@ -230,6 +273,9 @@ class RequestReader:
         has_body = self._chunked or self._content_length > 0
         upgrade = self._upgrade
         if upgrade is not None and not parser.should_upgrade():
+            upgrade = None
+        self._switching = upgrade is not None and upgrade.strip().lower() == b"websocket"
+        if not self._switching:
             upgrade = None
         self._events.append(
             Request(

@@ -109,6 +109,15 @@ def test_chunked_request_body_reaches_the_app() -> None:
     assert [r.body for r in gateway.responses()] == [b"abcde"]
 
 
+def test_an_upgrade_albany_does_not_take_is_plain_http_body_and_all() -> None:
+    gateway = Gateway(echo())
+    gateway.feed(b"POST / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n")
+    gateway.feed(b"Content-Length: 5\r\n\r\nhel")
+    gateway.feed(b"lo" + GET)
+    assert [(r.status, r.body) for r in gateway.responses()] == [(200, b"hello"), (200, b"")]
+    assert not gateway.transport.closed
+
+
 def test_streamed_response_is_chunked() -> None:
     async def app(scope: Any, receive: Receive, send: Send) -> None:
         await send(start())

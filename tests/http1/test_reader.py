@@ -318,6 +318,37 @@ def test_upgrade_header_without_connection_upgrade_is_ignored(mode: Mode) -> Non
     assert not reader.finished
 
 
+@pytest.mark.parametrize(
+    "framing, body",
+    [
+        (b"Content-Length: 5\r\n", b"hello"),
+        (b"Transfer-Encoding: chunked\r\n", b"3\r\nhel\r\n2\r\nlo\r\n0\r\nX-T: 1\r\n\r\n"),
+        (b"", b""),
+    ],
+)
+def test_other_upgrades_are_ignored_and_http_goes_on(
+    mode: Mode, framing: bytes, body: bytes
+) -> None:
+    head = b"POST /up HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n" + framing
+    then = b"GET /next HTTP/1.1\r\nHost: a\r\n\r\n"
+    events = read(head + b"\r\n" + body + then, mode)
+    fields = [(b"host", b"a"), (b"connection", b"Upgrade"), (b"upgrade", b"h2c")]
+    if framing:
+        name, _, value = framing.strip().partition(b": ")
+        fields.append((name.lower(), value))
+    first = request("POST", b"/up", headers=fields, has_body=bool(body))
+    expected: list[Event] = [first] + ([Data(b"hello")] if body else []) + [END_OF_MESSAGE]
+    assert events == expected + [request(raw_path=b"/next"), END_OF_MESSAGE]
+
+
+def test_an_ignored_upgrade_keeps_the_body_limit(mode: Mode) -> None:
+    data = (
+        b"POST / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n9\r\n123456789\r\n0\r\n\r\n"
+    )
+    assert read_error(data, mode, Limits(max_body_size=8)).status == 413
+
+
 def test_reading_head_tracks_an_incomplete_head() -> None:
     reader = RequestReader()
     assert not reader.reading_head
