@@ -20,7 +20,7 @@ TWISTED = supported("twisted")
 TORNADO = supported("tornado")
 AIOHTTP = supported("aiohttp")
 UVLOOP = ["uvloop>=0.17; sys_platform != 'win32'"]
-WEBSOCKET = ["autobahn>=23.1"]
+WEBSOCKET = ["autobahn>=23.1", "websockets>=13"]  # websockets: its C masking routine
 ALL = TWISTED + TORNADO + UVLOOP + AIOHTTP + WEBSOCKET
 FRAMEWORKS_UNDER_TEST = [
     "klein>=24.8",
@@ -54,7 +54,7 @@ setup(
     packages=find_packages(include=["albany", "albany.*"]) + adapter_packages,
     package_dir={name: f"adapters/{name.replace('.', '/')}" for name in adapter_packages},
     package_data={"albany": ["py.typed"]},
-    install_requires=["httptools>=0.6.1", "txaio>=23.1", "wsproto>=1.2"],
+    install_requires=["httptools>=0.6.1", "txaio>=23.1"],
     extras_require={
         "twisted": TWISTED,
         "tornado": TORNADO,

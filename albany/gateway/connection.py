@@ -287,7 +287,7 @@ class HttpConnection:
             )
             self.close()
             return
-        from albany.websocket.session import WebSocketSession  # wsproto: only when used
+        from albany.websocket.session import WebSocketSession  # the frame engine: only when used
 
         state = self.state
         session = WebSocketSession(

@@ -1,4 +1,4 @@
-"""One WebSocket session: the ASGI ``websocket`` scope over wsproto's sans-IO frame protocol.
+"""One WebSocket session: the ASGI ``websocket`` scope over Albany's sans-IO frames.
 
 The connection's ``HttpConnection`` starts a session for a valid upgrade request and from
 then on hands it every byte the backend delivers. The session answers the handshake
@@ -39,15 +39,20 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal
 
-from wsproto.connection import Connection, ConnectionState, ConnectionType
-from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessage
-from wsproto.frame_protocol import ParseFailed
-
 from albany.gateway.cycle import READY, ClientDisconnected
 from albany.http1.events import Request
 from albany.http1.writer import ResponseWriter, error_response
 from albany.types import App, Message
 from albany.websocket.extensions import negotiate
+from albany.websocket.frames import (
+    BINARY,
+    PING,
+    PONG,
+    TEXT,
+    FrameReader,
+    FrameWriter,
+    valid_close_code,
+)
 from albany.websocket.handshake import Handshake, accept_head, choose_subprotocol
 from albany.websocket.settings import WebSocketSettings
 
@@ -65,15 +70,10 @@ _ABNORMAL = 1006
 _GOING_AWAY = 1001
 _INTERNAL_ERROR = 1011
 _SERVICE_RESTART = 1012
-_SENDABLE = frozenset({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014})
 _PING_PAYLOAD = b"albany"
 _CONTROL_PAYLOAD_LIMIT = 125
 _APP_PING = "albany.websocket.ping"
 _APP_PONG = "albany.websocket.pong"
-
-
-def _sendable(code: int) -> bool:
-    return code in _SENDABLE or 3000 <= code <= 4999
 
 
 class WebSocketSession:
@@ -101,8 +101,9 @@ class WebSocketSession:
         self._waiter: Any = None
         self._early: list[bytes] = []
         self._early_size = 0
-        self._ws: Connection | None = None
-        self._parts: list[Any] = []
+        self._frames_in: FrameReader | None = None
+        self._frames_out: FrameWriter | None = None
+        self._close_sent = False
         self._reading_paused = False
         self._timer: Timer | None = None
         self._awaiting_pong = False
@@ -179,11 +180,7 @@ class WebSocketSession:
             text = message.get("text")
             if (data is None) == (text is None):
                 raise ValueError("websocket.send needs exactly one of 'bytes' and 'text'")
-            if text is None:
-                event: BytesMessage | TextMessage = BytesMessage(data=data)  # type: ignore[arg-type]
-            else:
-                event = TextMessage(data=text)
-            connection.write(self._ws.send(event))  # type: ignore[union-attr]
+            connection.write(self._frames_out.message(data if text is None else text))  # type: ignore[union-attr,arg-type]
             if connection.write_paused:
                 return connection.drained(self._runner)
         elif kind == "websocket.accept":
@@ -193,7 +190,7 @@ class WebSocketSession:
         elif kind == "websocket.close":
             code = message.get("code") or 1000
             reason = message.get("reason") or ""
-            if not _sendable(code):
+            if not valid_close_code(code):
                 raise ValueError(f"Close code {code} may not be sent")
             if state == "open":
                 self._close(code, reason)
@@ -242,11 +239,13 @@ class WebSocketSession:
         connection = self._connection
         headers = message.get("headers") or ()
         subprotocol = choose_subprotocol(self._handshake, message.get("subprotocol"), headers)
-        extensions, answer = negotiate(self._handshake.extension_offers, self._settings)
+        settings = self._settings
+        deflate, answer = negotiate(self._handshake.extension_offers, settings)
         head = accept_head(
             self._handshake, subprotocol, answer, headers, connection.state.default_headers()
         )
-        self._ws = Connection(ConnectionType.SERVER, extensions)
+        self._frames_in = FrameReader(settings.frame_limit, settings.max_message_size, deflate)
+        self._frames_out = FrameWriter(deflate)
         self._control_to_app = message.get(_APP_PING) is True
         self.state = "open"
         self.status = 101
@@ -310,51 +309,29 @@ class WebSocketSession:
     # frames
 
     def _frames_received(self, data: bytes) -> None:
-        ws = self._ws
-        assert ws is not None
-        connection = self._connection
-        try:
-            ws.receive_data(data)
-            for event in ws.events():
-                kind = type(event)
-                if kind is TextMessage or kind is BytesMessage:
-                    parts = self._parts
-                    if not event.message_finished:  # type: ignore[attr-defined]
-                        parts.append(event.data)  # type: ignore[attr-defined]
-                        continue
-                    if kind is TextMessage:
-                        text = event.data  # type: ignore[attr-defined]
-                        if parts:
-                            parts.append(text)
-                            text = "".join(parts)
-                            parts.clear()
-                        received: Message = {"type": "websocket.receive", "text": text}
-                    else:
-                        payload = event.data  # type: ignore[attr-defined]
-                        if parts:
-                            parts.append(payload)
-                            payload = b"".join(parts)
-                            parts.clear()
-                        received = {"type": "websocket.receive", "bytes": bytes(payload)}
-                    self._deliver(received)
-                elif kind is Ping:
-                    if ws.state is ConnectionState.OPEN:
-                        connection.write(ws.send(event.response()))  # type: ignore[attr-defined]
-                    if self._control_to_app:
-                        payload = bytes(event.payload)  # type: ignore[attr-defined]
-                        self._deliver({"type": _APP_PING, "bytes": payload})
-                elif kind is Pong:
-                    if self._awaiting_pong:
-                        self._awaiting_pong = False
-                        self._arm(self._settings.ping_interval or 0.0, self._send_ping)
-                    if self._control_to_app:
-                        payload = bytes(event.payload)  # type: ignore[attr-defined]
-                        self._deliver({"type": _APP_PONG, "bytes": payload})
-                elif kind is CloseConnection:
-                    self._peer_closed(event.code, event.reason)  # type: ignore[attr-defined]
-                    return
-        except ParseFailed as error:
-            self._fail(int(error.code), str(error))
+        reader = self._frames_in
+        assert reader is not None
+        for opcode, value in reader.feed(data):
+            if opcode == BINARY:
+                self._deliver({"type": "websocket.receive", "bytes": value})
+            elif opcode == TEXT:
+                self._deliver({"type": "websocket.receive", "text": value})
+            elif opcode == PING:
+                if not self._close_sent:
+                    self._connection.write(self._frames_out.pong(value))  # type: ignore[union-attr]
+                if self._control_to_app:
+                    self._deliver({"type": _APP_PING, "bytes": value})
+            elif opcode == PONG:
+                if self._awaiting_pong:
+                    self._awaiting_pong = False
+                    self._arm(self._settings.ping_interval or 0.0, self._send_ping)
+                if self._control_to_app:
+                    self._deliver({"type": _APP_PONG, "bytes": value})
+            else:
+                self._peer_closed(*value)
+                return
+        if reader.failure is not None:
+            self._fail(*reader.failure)
 
     def _deliver(self, message: Message) -> None:
         incoming = self._incoming
@@ -365,17 +342,10 @@ class WebSocketSession:
         self._wake()
 
     def _peer_closed(self, code: int, reason: str) -> None:
-        ws = self._ws
-        assert ws is not None
-        if ws.state is ConnectionState.OPEN:
-            # wsproto reports a protocol error (or a limit) as a close event with its code
-            self._fail(int(code), reason or "")
-            return
-        if ws.state is ConnectionState.REMOTE_CLOSING:
-            # the peer began: answer with its code (none for 1005)
-            self._connection.write(ws.send(CloseConnection(code=code)))
+        if not self._close_sent:  # the peer began: answer with its code (none for 1005)
+            self._write_close(code)
         self._finish()
-        self._disconnected(int(code), reason or "")
+        self._disconnected(code, reason)
 
     def _fail(self, code: int, reason: str) -> None:
         """The peer broke the protocol (or a limit): close with ``code`` and drop it.
@@ -395,19 +365,15 @@ class WebSocketSession:
         if self._failure is None or self.state == "closed":
             return
         code, reason = self._failure
-        ws = self._ws
-        assert ws is not None
-        if ws.state is ConnectionState.OPEN or ws.state is ConnectionState.REMOTE_CLOSING:
-            self._connection.write(ws.send(CloseConnection(code=code)))
+        if not self._close_sent:
+            self._write_close(code)
         self._finish()
         self._disconnected(code, reason)
 
     def _close(self, code: int, reason: str) -> None:
         """Send our close frame; wait for the peer's within the close timeout."""
-        ws = self._ws
-        assert ws is not None
         self.state = "closing"
-        self._connection.write(ws.send(CloseConnection(code=code, reason=reason)))
+        self._write_close(code, reason)
         if self._failure is not None:  # the peer broke the protocol: no close frame will come
             self._finish()
             self._disconnected(*self._failure)
@@ -425,29 +391,31 @@ class WebSocketSession:
             raise TypeError(f"{kind} needs 'bytes', not {type(payload).__name__}")
         if len(payload) > _CONTROL_PAYLOAD_LIMIT:
             raise ValueError(f"{kind} payload is {len(payload)} bytes; at most 125 fit a frame")
-        ws = self._ws
-        assert ws is not None
-        event = Ping(payload=bytes(payload)) if kind == _APP_PING else Pong(payload=bytes(payload))
-        self._connection.write(ws.send(event))
+        frames = self._frames_out
+        assert frames is not None
+        payload = bytes(payload)
+        self._connection.write(frames.ping(payload) if kind == _APP_PING else frames.pong(payload))
 
     def _send_ping(self) -> None:
         if self.state != "open":
             return
-        ws = self._ws
-        assert ws is not None
         self._awaiting_pong = True
-        self._connection.write(ws.send(Ping(payload=_PING_PAYLOAD)))
+        self._connection.write(self._frames_out.ping(_PING_PAYLOAD))  # type: ignore[union-attr]
         self._arm(self._settings.ping_timeout, self._pong_timed_out)
 
     def _pong_timed_out(self) -> None:
         if self.state == "open" and self._awaiting_pong:
-            ws = self._ws
-            assert ws is not None
-            self._connection.write(ws.send(CloseConnection(code=_INTERNAL_ERROR)))
+            self._write_close(_INTERNAL_ERROR)
             self._finish()
             self._disconnected(_INTERNAL_ERROR, "keepalive ping timeout")
 
     # bookkeeping
+
+    def _write_close(self, code: int, reason: str = "") -> None:
+        frames = self._frames_out
+        assert frames is not None
+        self._close_sent = True
+        self._connection.write(frames.close(code, reason))
 
     def _finish(self) -> None:
         self.state = "closed"

@@ -6,8 +6,6 @@ import pytest
 
 from albany.testing import LiveServer
 
-pytest.importorskip("wsproto", reason="Albany's WebSocket support needs wsproto")
-
 
 @pytest.fixture
 def echo_server(server_pool: object, loop: str) -> LiveServer:
