@@ -15,7 +15,8 @@ Rules of the reader:
    payload is read. A compressed message fails as soon as it inflates past the limit.
 3. A frame is decoded once its last byte has arrived; partial frames are held as received
    pieces and joined once, so a large message costs one copy, not one per read.
-4. Text is validated per frame: a fragment that cannot begin valid UTF-8 fails at once.
+4. Text fails fast: an uncompressed text frame's payload is checked for UTF-8 as its bytes
+   arrive, before the frame is complete, so invalid text is refused without waiting.
 5. After a close frame nothing more is read.
 """
 
@@ -42,6 +43,7 @@ _U64 = Struct("!Q")
 _HEAD16 = Struct("!BBH")
 _HEAD64 = Struct("!BBQ")
 _MAX_CONTROL = 125
+
 
 def valid_close_code(code: int) -> bool:
     """Whether a peer may send ``code`` in a close frame (and the app may send it)."""
@@ -87,6 +89,11 @@ class FrameReader:
         "_parts",
         "_size",
         "_utf8",
+        "_probe",
+        "_probe_mask",
+        "_probe_start",
+        "_probe_end",
+        "_probed",
         "failure",
         "closed",
     )
@@ -105,6 +112,12 @@ class FrameReader:
         self._parts: list[Any] = []
         self._size = 0
         self._utf8: codecs.IncrementalDecoder | None = None
+        # Rule 4, for the text frame still arriving: a decoder for its payload so far.
+        self._probe: codecs.IncrementalDecoder | None = None
+        self._probe_mask = b""
+        self._probe_start = 0  # where the payload begins in the held bytes
+        self._probe_end = 0  # and where it ends
+        self._probed = 0  # payload bytes checked so far
         self.failure: tuple[int, str] | None = None
         """``(code, reason)`` once the peer broke the protocol or a limit."""
         self.closed = False
@@ -116,6 +129,8 @@ class FrameReader:
             return []
         held = self._held
         if held:
+            if self._probe is not None and not self._probe_more(data, self._held_size):
+                return []
             held.append(data)
             self._held_size += len(data)
             if self._held_size < self._need:
@@ -161,9 +176,12 @@ class FrameReader:
             total = head + length
             if available < total:
                 need = total
+                if available > head and self._is_plain_text(first):
+                    self._probe_frame(data, pos, head, total)
                 break
             payload = unmask(data[pos + head : pos + total], data[pos + head - 4 : pos + head])
             pos += total
+            self._probe = None
             opcode = first & 0x0F
             if opcode >= CLOSE:
                 if opcode == CLOSE:
@@ -172,11 +190,51 @@ class FrameReader:
                 events.append((opcode, payload))
             elif not self._data_frame(first, opcode, payload, events):
                 return events
+        if self.failure is not None:
+            return events
         if pos < end:
             held.append(data[pos:] if pos else data)
             self._held_size = end - pos
             self._need = need
         return events
+
+    def _is_plain_text(self, first: int) -> bool:
+        """Whether a frame carries uncompressed text (rule 4 applies)."""
+        opcode = first & 0x0F
+        if opcode == TEXT:
+            return not first & 0x40
+        return opcode == CONTINUATION and self._opcode == TEXT and not self._compressed
+
+    def _probe_frame(self, data: bytes, pos: int, head: int, total: int) -> None:
+        """Begin checking a text frame whose payload has only partly arrived."""
+        probe = codecs.getincrementaldecoder("utf-8")()
+        if (data[pos] & 0x0F) == CONTINUATION and self._utf8 is not None:
+            probe.setstate(self._utf8.getstate())
+        self._probe = probe
+        self._probe_mask = data[pos + head - 4 : pos + head]
+        self._probe_start = head
+        self._probe_end = total
+        self._probed = 0
+        self._probe_more(data[pos:], 0)
+
+    def _probe_more(self, data: bytes, offset: int) -> bool:
+        """Check the payload bytes in ``data``, which starts ``offset`` bytes into the frame.
+
+        False when they are not UTF-8 (the reader has failed).
+        """
+        start = max(self._probe_start + self._probed - offset, 0)
+        chunk = data[start : self._probe_end - offset]
+        if not chunk:
+            return True
+        turn = self._probed & 3
+        mask = self._probe_mask[turn:] + self._probe_mask[:turn]
+        try:
+            self._probe.decode(unmask(chunk, mask))  # type: ignore[union-attr]
+        except UnicodeDecodeError:
+            self._fail(_INVALID_DATA, "Invalid UTF-8 in a text message")
+            return False
+        self._probed += len(chunk)
+        return True
 
     def _check_header(self, first: int, length: int) -> tuple[int, str] | None:
         """What is wrong with a frame, judged from its header alone (rule 2), or None."""
@@ -289,6 +347,7 @@ class FrameReader:
 
     def _fail(self, code: int, reason: str) -> None:
         self.failure = (code, reason)
+        self._probe = None
         self._held.clear()
         self._parts.clear()
 

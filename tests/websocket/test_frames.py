@@ -213,3 +213,31 @@ def test_unmask_in_c_and_python_agree() -> None:
         payload, mask = os.urandom(size), os.urandom(4)
         expected = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
         assert unmask(payload, mask) == unmask_python(payload, mask) == expected
+
+
+def test_invalid_text_fails_before_its_frame_is_complete() -> None:
+    prefix = "valid ☃ so far ".encode() * 10
+    data = frame(TEXT, prefix + b"\xff and more" + b"x" * 1000)
+    bad = 8 + len(prefix)  # 2 + 2 bytes of header (126-length form), 4 of mask
+    reader = FrameReader(None, None)
+    assert reader.feed(data[: 8 + 7]) == []  # the middle of the first snowman
+    assert reader.feed(data[8 + 7 : bad]) == []
+    assert reader.failure is None  # nothing invalid yet, and the frame is not complete
+    assert reader.feed(data[bad : bad + 1]) == []
+    assert reader.failure == (1007, "Invalid UTF-8 in a text message")
+
+
+def test_fail_fast_checks_only_text_payloads(mode: Mode) -> None:
+    # a text frame followed by a binary frame whose bytes are not UTF-8: only the text
+    # frame's payload is checked, wherever the reads split them
+    data = frame(TEXT, "é".encode() * 300) + frame(BINARY, b"\xff" * 50)
+    events, reader = read(data, mode)
+    assert events == [(TEXT, "é" * 300), (BINARY, b"\xff" * 50)]
+    assert reader.failure is None
+    snowman = "☃".encode()  # split across two fragments, each arriving in pieces
+    data = frame(TEXT, b"ab" + snowman[:1], fin=False) + frame(CONTINUATION, snowman[1:] + b"cd")
+    events, reader = read(data, mode)
+    assert events == [(TEXT, "ab☃cd")] and reader.failure is None
+    compressed = frame(TEXT, compress("ok ☃".encode() * 100), rsv1=True)  # not checked raw
+    events, reader = read(compressed, mode, deflate=Deflate(15, False, False))
+    assert events == [(TEXT, "ok ☃" * 100)] and reader.failure is None
