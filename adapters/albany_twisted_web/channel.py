@@ -39,6 +39,8 @@ Send = Callable[[Message], Awaitable[None]]
 _ALBANY_OWNED = frozenset((b"transfer-encoding", b"server", b"date"))
 """Response headers Albany writes itself (spec 4.3); a Twisted request's copies are dropped."""
 
+_SECURE = ("https", "wss")
+
 _PULLS_PER_TURN = 32
 """Pull-producer rounds in one go before the reactor gets a turn."""
 
@@ -106,7 +108,7 @@ class RequestChannel:
         return address(self._scope["server"])
 
     def isSecure(self) -> bool:
-        return bool(self._scope["scheme"] == "https")
+        return self._scope["scheme"] in _SECURE
 
     def writeHeaders(self, version: bytes, code: bytes, reason: bytes, headers: Any) -> None:
         """The response head: Albany frames the body, so the request must not chunk it."""

@@ -8,6 +8,7 @@ site's traversal and rendering. A response finished while rendering (a resource 
 returns bytes) ends the call at once; otherwise (``NOT_DONE_YET``) the call waits for
 ``http.disconnect``, which comes when the response is complete or the client has gone,
 and in the latter case becomes ``request.connectionLost`` (``notifyFinish`` errbacks).
+A ``websocket`` scope is traversed the same way and served by ``websocket.serve_websocket``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def client_gone() -> Failure:
 
 _VERSIONS = {"1.1": b"HTTP/1.1", "1.0": b"HTTP/1.0"}
 _CLIENT_GONE = "Connection to the client was lost."
+_DISCONNECTS = ("http.disconnect", "websocket.disconnect")
 
 
 class ResourceApp:
@@ -57,6 +59,10 @@ class ResourceApp:
             return self.serve(scope, receive, send)
         if kind == "lifespan":
             return self.lifespan(receive, send)
+        if kind == "websocket":
+            from albany_twisted_web.websocket import serve_websocket
+
+            return serve_websocket(self, scope, receive, send)
         raise ValueError(f"Unsupported scope type {kind!r}")
 
     async def lifespan(self, receive: Receive, send: Send) -> None:
@@ -78,12 +84,7 @@ class ResourceApp:
 
     async def serve(self, scope: Any, receive: Receive, send: Send) -> None:
         """One request: build it, read its body, render, wait for the end if it is deferred."""
-        site = self.site
-        channel = RequestChannel(site, scope, send)
-        if scope["root_path"]:
-            channel.mount = self._mount(scope["root_path"])
-        request: Any = site.requestFactory(channel)
-        channel.request = request
+        channel, request = self.new_request(scope, send)
         headers = request.requestHeaders
         length: int | None = 0
         for name, value in scope["headers"]:
@@ -122,7 +123,16 @@ class ResourceApp:
         finally:
             channel.stop_holding()
         if not channel.complete:
-            await _until_ended(channel, receive)
+            await until_ended(channel, receive)
+
+    def new_request(self, scope: Any, send: Send) -> tuple[RequestChannel, Any]:
+        """A request of the site's ``requestFactory`` on a channel to ``send``; no headers yet."""
+        channel = RequestChannel(self.site, scope, send)
+        if scope["root_path"]:
+            channel.mount = self._mount(scope["root_path"])
+        request: Any = self.site.requestFactory(channel)
+        channel.request = request
+        return channel, request
 
     def _mount(self, root_path: str) -> list[bytes]:
         mount = self._mounts.get(root_path)
@@ -151,7 +161,7 @@ class ResourceApp:
         return resource if IStreamingBodyResource.providedBy(resource) else None
 
 
-async def _until_ended(channel: RequestChannel, receive: Receive) -> None:
+async def until_ended(channel: RequestChannel, receive: Receive) -> None:
     """Wait until the response is complete, the client is gone, or the resource aborts."""
     ended: Deferred[None] = Deferred()
 
@@ -167,7 +177,7 @@ async def _until_ended(channel: RequestChannel, receive: Receive) -> None:
 
 async def _watch_disconnect(channel: RequestChannel, receive: Receive) -> None:
     message: Message = await receive()
-    while message["type"] != "http.disconnect":
+    while message["type"] not in _DISCONNECTS:
         message = await receive()
     if not channel.complete:
         channel.lost(client_gone())
