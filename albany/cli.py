@@ -81,6 +81,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to finish in-flight requests on SIGINT/SIGTERM",
     )
     add(
+        "--timeout-lifespan-startup",
+        type=float,
+        default=defaults.timeout_lifespan_startup,
+        help="seconds the app gets to answer lifespan start-up; 0 waits without limit "
+        "(default: %(default)s)",
+    )
+    add(
+        "--timeout-lifespan-shutdown",
+        type=float,
+        default=defaults.timeout_lifespan_shutdown,
+        help="seconds the app gets to answer lifespan shutdown; 0 waits without limit "
+        "(default: %(default)s)",
+    )
+    add(
         "--threads",
         type=int,
         default=None,
@@ -157,6 +171,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         timeout_keep_alive=args.timeout_keep_alive,
         timeout_request_header=args.timeout_request_header,
         timeout_graceful_shutdown=args.timeout_graceful_shutdown,
+        timeout_lifespan_startup=args.timeout_lifespan_startup or None,
+        timeout_lifespan_shutdown=args.timeout_lifespan_shutdown or None,
         limits=Limits(
             max_request_line=args.limit_request_line,
             max_header_size=args.limit_header_size,

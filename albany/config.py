@@ -29,6 +29,10 @@ class Config:
     timeout_keep_alive: float = 5.0
     timeout_request_header: float = 10.0
     timeout_graceful_shutdown: float | None = 30.0
+    timeout_lifespan_startup: float | None = 60.0
+    """Seconds each app gets to answer ``lifespan.startup``; None or 0 waits without limit."""
+    timeout_lifespan_shutdown: float | None = 60.0
+    """Seconds each app gets to answer ``lifespan.shutdown``; None or 0 waits without limit."""
     limits: Limits = field(default_factory=Limits)
     access_log: bool = True
     log_level: str = "info"

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from albany.cli import build_parser, config_from_args
 from albany.testing import LiveServer, loop_arguments
 from tests.conftest import ROOT_DIR
 
@@ -122,3 +123,19 @@ def test_python_dash_m_and_console_script_agree() -> None:
     assert result.returncode == 0
     assert "--timeout-graceful-shutdown" in result.stdout
     assert "--access-log, --no-access-log" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "startup", "shutdown"),
+    [
+        ([], 60.0, 60.0),
+        (["--timeout-lifespan-startup", "0.5", "--timeout-lifespan-shutdown", "2"], 0.5, 2.0),
+        (["--timeout-lifespan-startup", "0", "--timeout-lifespan-shutdown", "0"], None, None),
+    ],
+)
+def test_lifespan_timeouts(args: list[str], startup: float | None, shutdown: float | None) -> None:
+    config = config_from_args(build_parser().parse_args(["app:app", *args]))
+    assert (config.timeout_lifespan_startup, config.timeout_lifespan_shutdown) == (
+        startup,
+        shutdown,
+    )

@@ -3,6 +3,9 @@
 Modes: ``off`` never calls the app; ``auto`` goes on without lifespan when the app
 fails or returns before answering ``lifespan.startup``; ``on`` treats that as a
 start-up failure. ``lifespan.startup.failed`` always stops start-up with the app's message.
+
+Given a clock, each phase has a time limit: an app that does not answer in time fails the
+phase, and a late answer is ignored.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any, Callable
 
 from albany.config import LifespanMode
 from albany.gateway.endpoints import Endpoint
-from albany.gateway.interfaces import AppRunner
+from albany.gateway.interfaces import AppRunner, Clock, Timer
 from albany.spec import ASGI_VERSIONS
 from albany.types import AlbanyExtension, App, Message
 
@@ -23,7 +26,10 @@ Done = Callable[[str | None], None]
 
 
 class Lifespan:
-    """Runs one app's lifespan scope on its runner."""
+    """Runs one app's lifespan scope on its runner.
+
+    With a ``clock``, a phase not answered within its timeout fails (None or 0: no limit).
+    """
 
     def __init__(
         self,
@@ -32,12 +38,19 @@ class Lifespan:
         mode: LifespanMode,
         state: dict[str, Any],
         extension: AlbanyExtension,
+        clock: Clock | None = None,
+        startup_timeout: float | None = None,
+        shutdown_timeout: float | None = None,
     ) -> None:
         self._app = app
         self._runner = runner
         self._mode = mode
         self._state = state
         self._extension = extension
+        self._clock = clock
+        self._startup_timeout = startup_timeout
+        self._shutdown_timeout = shutdown_timeout
+        self._timer: Timer | None = None
         self._events: list[Message] = []
         self._waiter: Any = None
         self._startup_done: Done | None = None
@@ -51,6 +64,7 @@ class Lifespan:
             done(None)
             return
         self._startup_done = done
+        self._start_timer("startup", self._startup_timeout, self._report_startup)
         self._push({"type": "lifespan.startup"})
         scope = {
             "type": "lifespan",
@@ -66,7 +80,24 @@ class Lifespan:
             done(None)
             return
         self._shutdown_done = done
+        self._start_timer("shutdown", self._shutdown_timeout, self._report_shutdown)
         self._push({"type": "lifespan.shutdown"})
+
+    def _start_timer(self, phase: str, timeout: float | None, report: Done) -> None:
+        """Fail ``phase`` through ``report`` unless it is answered within ``timeout`` seconds."""
+        if not timeout or self._clock is None:
+            return
+
+        def expired() -> None:
+            self._timer = None  # fired: cancelling it now is an error on some loops
+            report(f"Lifespan {phase} did not complete within {timeout:g} s")
+
+        self._timer = self._clock.call_later(timeout, expired)
+
+    def _stop_timer(self) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
 
     def _push(self, message: Message) -> None:
         self._events.append(message)
@@ -83,7 +114,8 @@ class Lifespan:
     async def send(self, message: Message) -> None:
         kind = message["type"]
         if kind == "lifespan.startup.complete":
-            self._started = True
+            if self._startup_done is not None:  # not after a start-up timeout: that one failed
+                self._started = True
             self._report_startup(None)
         elif kind == "lifespan.startup.failed":
             self._report_startup(message.get("message") or "Lifespan startup failed")
@@ -112,20 +144,42 @@ class Lifespan:
     def _report_startup(self, failure: str | None) -> None:
         done, self._startup_done = self._startup_done, None
         if done is not None:
+            self._stop_timer()
             done(failure)
 
     def _report_shutdown(self, failure: str | None) -> None:
         done, self._shutdown_done = self._shutdown_done, None
         if done is not None:
+            self._stop_timer()
             done(failure)
 
 
 class LifespanGroup:
-    """The lifespans of several endpoints: started in order, shut down in reverse."""
+    """The lifespans of several endpoints: started in order, shut down in reverse.
 
-    def __init__(self, endpoints: list[Endpoint], mode: LifespanMode) -> None:
+    The timeouts, which need ``clock``, apply to each app's start-up and shutdown.
+    """
+
+    def __init__(
+        self,
+        endpoints: list[Endpoint],
+        mode: LifespanMode,
+        clock: Clock | None = None,
+        startup_timeout: float | None = None,
+        shutdown_timeout: float | None = None,
+    ) -> None:
         self._lifespans = [
-            Lifespan(e.app, e.runner, mode, e.lifespan_state, e.extension) for e in endpoints
+            Lifespan(
+                e.app,
+                e.runner,
+                mode,
+                e.lifespan_state,
+                e.extension,
+                clock,
+                startup_timeout,
+                shutdown_timeout,
+            )
+            for e in endpoints
         ]
 
     def startup(self, done: Done) -> None:

@@ -44,8 +44,13 @@ class ServerState:
 
     def lifespan(self) -> LifespanGroup:
         """The lifespan of every app this server serves."""
+        config = self.config
         return LifespanGroup(
-            [e for e in self.endpoints.all if e.app is not not_found], self.config.lifespan
+            [e for e in self.endpoints.all if e.app is not not_found],
+            config.lifespan,
+            self.clock,
+            config.timeout_lifespan_startup,
+            config.timeout_lifespan_shutdown,
         )
 
     def default_headers(self) -> bytes:

@@ -55,12 +55,20 @@ def _asyncio_running() -> bool:
 
 
 async def lifespan(scope: Any, receive: Any, send: Any) -> None:
+    """Completes start-up and shutdown, unless the environment says otherwise.
+
+    ``CONTRACT_STARTUP_FAIL``/``CONTRACT_SHUTDOWN_FAIL`` answer ``failed``;
+    ``CONTRACT_STARTUP_HANG``/``CONTRACT_SHUTDOWN_HANG`` never answer.
+    """
+    sleep = scope["extensions"]["albany"]["helpers"].sleep
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             if os.environ.get("CONTRACT_STARTUP_FAIL"):
                 await send({"type": "lifespan.startup.failed", "message": "database unreachable"})
                 return
+            if os.environ.get("CONTRACT_STARTUP_HANG"):
+                await sleep(3600)
             scope["state"]["started"] = True
             EVENTS.append("startup")
             await send({"type": "lifespan.startup.complete"})
@@ -70,6 +78,11 @@ async def lifespan(scope: Any, receive: Any, send: Any) -> None:
             if path:
                 with open(path, "w") as f:
                     f.write("shutdown complete")
+            if os.environ.get("CONTRACT_SHUTDOWN_FAIL"):
+                await send({"type": "lifespan.shutdown.failed", "message": "could not flush"})
+                return
+            if os.environ.get("CONTRACT_SHUTDOWN_HANG"):
+                await sleep(3600)
             await send({"type": "lifespan.shutdown.complete"})
             return
 

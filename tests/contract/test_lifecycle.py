@@ -37,6 +37,46 @@ def test_lifespan_startup_failure_stops_startup(loop: str) -> None:
     assert "Traceback" not in str(failure.value)
 
 
+def test_lifespan_startup_timeout_stops_startup(loop: str) -> None:
+    server = LiveServer(
+        "tests.apps.contract:app",
+        loop,
+        ["--timeout-lifespan-startup", "0.5"],
+        app_dir=os.getcwd(),
+        env={"CONTRACT_STARTUP_HANG": "1"},
+    )
+    with pytest.raises(RuntimeError) as failure:
+        server.start(timeout=15)  # far less than the hour the app would wait
+    assert server.process.returncode not in (0, None)
+    expected = "Application startup failed: Lifespan startup did not complete within 0.5 s"
+    assert expected in str(failure.value)
+    assert "Traceback" not in str(failure.value)
+
+
+def test_lifespan_shutdown_failure_exits_with_status_1(start_server: Any) -> None:
+    server: LiveServer = start_server(
+        "tests.apps.contract:app", env={"CONTRACT_SHUTDOWN_FAIL": "1"}
+    )
+    server.signal(signal.SIGTERM)
+    assert server.wait(10) == 1
+    assert "Application shutdown failed: could not flush" in server.output()
+    assert "Traceback" not in server.output()
+
+
+def test_lifespan_shutdown_is_bounded_by_its_timeout(start_server: Any) -> None:
+    server: LiveServer = start_server(
+        "tests.apps.contract:app",
+        "--timeout-lifespan-shutdown",
+        "0.5",
+        env={"CONTRACT_SHUTDOWN_HANG": "1"},
+    )
+    server.signal(signal.SIGTERM)
+    assert server.wait(10) == 1  # far less than the hour the app would wait
+    expected = "Application shutdown failed: Lifespan shutdown did not complete within 0.5 s"
+    assert expected in server.output()
+    assert "Traceback" not in server.output()
+
+
 def test_sigterm_finishes_in_flight_request_then_exits(start_server: Any) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         marker = os.path.join(tmp, "shutdown")

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from albany.config import LifespanMode
+from albany.config import Config, LifespanMode
 from albany.gateway import Lifespan
 from albany.spec import ASGI_VERSIONS
-from albany.testing import FakeRunner
+from albany.testing import FakeRunner, ManualClock
+from albany.testing.fakes import FakeFuture
 from albany.types import AlbanyExtension, Message
 
 from .harness import GET, App, Gateway, Receive, Send, respond
@@ -27,16 +28,35 @@ class Outcomes:
 
 
 def make_lifespan(
-    app: App, mode: LifespanMode = "auto", state: dict[str, Any] | None = None
+    app: App,
+    mode: LifespanMode = "auto",
+    state: dict[str, Any] | None = None,
+    clock: ManualClock | None = None,
+    startup_timeout: float | None = None,
+    shutdown_timeout: float | None = None,
 ) -> Lifespan:
-    runner = FakeRunner()
+    runner = FakeRunner(clock)
     extension: AlbanyExtension = {
         "backend": "asyncio",
         "flavour": "neutral",
         "spec_version": "test",
         "helpers": runner.helpers,
     }
-    return Lifespan(app, runner, mode, {} if state is None else state, extension)
+    return Lifespan(
+        app,
+        runner,
+        mode,
+        {} if state is None else state,
+        extension,
+        clock,
+        startup_timeout,
+        shutdown_timeout,
+    )
+
+
+def pending(clock: ManualClock) -> list[Any]:
+    """The clock's timers neither fired nor cancelled."""
+    return [t for t in clock.timers if not t.cancelled]
 
 
 def complete_both(received: list[Message]) -> App:
@@ -228,3 +248,118 @@ def test_lifespan_state_is_copied_into_each_http_scope() -> None:
     assert seen == [{"pool": "connections"}, {"pool": "connections"}]
     assert endpoint.lifespan_state == {"pool": "connections"}
     assert [r.status for r in gateway.responses()] == [200, 200]
+
+
+def hang_at(phase: str, gate: FakeFuture) -> App:
+    """An app that waits for ``gate`` before answering ``phase``, and answers the other at once."""
+
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        await receive()
+        if phase == "startup":
+            await gate
+        await send({"type": "lifespan.startup.complete"})
+        await receive()
+        if phase == "shutdown":
+            await gate
+        await send({"type": "lifespan.shutdown.complete"})
+
+    return app
+
+
+@pytest.mark.parametrize("mode", ["auto", "on"])
+def test_startup_timeout_fails_startup(mode: LifespanMode) -> None:
+    clock, gate = ManualClock(), FakeFuture()
+    lifespan = make_lifespan(hang_at("startup", gate), mode, clock=clock, startup_timeout=0.5)
+    started = Outcomes()
+    lifespan.startup(started)
+    clock.advance(0.4)
+    assert started.reported == []
+    clock.advance(0.1)
+    assert started.reported == ["Lifespan startup did not complete within 0.5 s"]
+    gate.set(None)  # a late answer changes nothing, and the app is not sent a shutdown
+    stopped = Outcomes()
+    lifespan.shutdown(stopped)
+    assert (started.reported[1:], stopped.reported) == ([], [None])
+
+
+def test_startup_answered_in_time_cancels_its_timer() -> None:
+    clock, gate = ManualClock(), FakeFuture()
+    lifespan = make_lifespan(
+        hang_at("startup", gate), "on", clock=clock, startup_timeout=0.5, shutdown_timeout=0.5
+    )
+    started, stopped = Outcomes(), Outcomes()
+    lifespan.startup(started)
+    assert len(pending(clock)) == 1
+    clock.advance(0.4)
+    gate.set(None)
+    assert started.reported == [None]
+    assert pending(clock) == []
+    lifespan.shutdown(stopped)
+    assert stopped.reported == [None]
+    assert pending(clock) == []
+    clock.advance(10)
+    assert (started.reported, stopped.reported) == ([None], [None])
+
+
+def test_startup_timeout_timer_is_cancelled_when_the_app_returns() -> None:
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        await receive()
+        await gate
+
+    clock, gate = ManualClock(), FakeFuture()
+    started = Outcomes()
+    make_lifespan(app, "auto", clock=clock, startup_timeout=0.5).startup(started)
+    gate.set(None)
+    assert started.reported == [None]
+    assert pending(clock) == []
+
+
+def test_shutdown_timeout_fails_shutdown() -> None:
+    clock, gate = ManualClock(), FakeFuture()
+    lifespan = make_lifespan(hang_at("shutdown", gate), "on", clock=clock, shutdown_timeout=2)
+    lifespan.startup(Outcomes())
+    stopped = Outcomes()
+    lifespan.shutdown(stopped)
+    clock.advance(1.9)
+    assert stopped.reported == []
+    clock.advance(0.1)
+    assert stopped.reported == ["Lifespan shutdown did not complete within 2 s"]
+    gate.set(None)  # the late answer is ignored
+    assert stopped.reported == ["Lifespan shutdown did not complete within 2 s"]
+
+
+@pytest.mark.parametrize("timeout", [None, 0])
+def test_no_timeout_waits_without_limit(timeout: float | None) -> None:
+    clock, startup_gate, shutdown_gate = ManualClock(), FakeFuture(), FakeFuture()
+
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        await receive()
+        await startup_gate
+        await send({"type": "lifespan.startup.complete"})
+        await receive()
+        await shutdown_gate
+        await send({"type": "lifespan.shutdown.complete"})
+
+    lifespan = make_lifespan(
+        app, "on", clock=clock, startup_timeout=timeout, shutdown_timeout=timeout
+    )
+    started, stopped = Outcomes(), Outcomes()
+    lifespan.startup(started)
+    clock.advance(3600)
+    assert (started.reported, clock.timers) == ([], [])
+    startup_gate.set(None)
+    lifespan.shutdown(stopped)
+    clock.advance(3600)
+    assert (stopped.reported, clock.timers) == ([], [])
+    shutdown_gate.set(None)
+    assert (started.reported, stopped.reported) == ([None], [None])
+
+
+def test_server_lifespan_takes_its_timeouts_from_the_config() -> None:
+    gate = FakeFuture()
+    config = Config(timeout_lifespan_startup=3, timeout_lifespan_shutdown=None)
+    gateway = Gateway(hang_at("startup", gate), config)
+    started = Outcomes()
+    gateway.state.lifespan().startup(started)
+    gateway.clock.advance(3)
+    assert started.reported == ["Lifespan startup did not complete within 3 s"]

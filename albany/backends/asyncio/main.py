@@ -46,7 +46,10 @@ def serve(
     loop: asyncio.AbstractEventLoop,
     sock: socket.socket | None = None,
 ) -> int:
-    """Serve ``app`` on ``loop`` until a signal; return the exit status."""
+    """Serve ``app`` on ``loop`` until a signal; return the exit status.
+
+    The status is 1 when lifespan shutdown failed, else 0.
+    """
     asyncio.set_event_loop(loop)
     server = AsyncioServer(app, config, sock)
     try:
@@ -54,7 +57,7 @@ def serve(
     finally:
         _stop_hosted_reactor(loop)
         loop.close()
-    return 0
+    return 0 if server.shutdown_failure is None else 1
 
 
 def _stop_hosted_reactor(loop: asyncio.AbstractEventLoop) -> None:

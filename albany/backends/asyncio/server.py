@@ -36,6 +36,8 @@ class AsyncioServer:
         self._server: asyncio.base_events.Server | None = None
         self._lifespan: LifespanGroup | None = None
         self.state: ServerState | None = None
+        self.shutdown_failure: str | None = None
+        """Why lifespan shutdown failed once ``stop`` has run; None when it succeeded."""
 
     @property
     def sockets(self) -> list[socket.socket]:
@@ -67,7 +69,10 @@ class AsyncioServer:
         logger.info("Albany serving on %s (%s)", describe(sock), backend_name(loop))
 
     async def stop(self) -> None:
-        """Stop accepting, finish in-flight requests, close idle connections, shut down."""
+        """Stop accepting, finish in-flight requests, close idle connections, shut down.
+
+        A failed lifespan shutdown is logged and kept in ``shutdown_failure``.
+        """
         state = self.state
         if self._server is not None:
             self._server.close()
@@ -81,4 +86,5 @@ class AsyncioServer:
         if self._lifespan is not None:
             failure: Any = await wait_for_callback(self._lifespan.shutdown)
             if failure is not None:
+                self.shutdown_failure = failure
                 logger.error("Application shutdown failed: %s", failure)

@@ -17,7 +17,10 @@ def serve(
     loop: asyncio.AbstractEventLoop,
     sock: socket.socket | None = None,
 ) -> int:
-    """Serve ``app`` under Tornado on ``loop`` until a signal; return the exit status."""
+    """Serve ``app`` under Tornado on ``loop`` until a signal; return the exit status.
+
+    The status is 1 when lifespan shutdown failed, else 0.
+    """
     from albany.backends.asyncio.main import _stop_hosted_reactor
 
     asyncio.set_event_loop(loop)
@@ -27,4 +30,4 @@ def serve(
     finally:
         _stop_hosted_reactor(loop)
         loop.close()
-    return 0
+    return 0 if server.shutdown_failure is None else 1

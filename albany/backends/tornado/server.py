@@ -48,6 +48,8 @@ class TornadoServer:
         self._tcp: AlbanyTCPServer | None = None
         self._lifespan: LifespanGroup | None = None
         self.state: ServerState | None = None
+        self.shutdown_failure: str | None = None
+        """Why lifespan shutdown failed once ``stop`` has run; None when it succeeded."""
         self.sockets: list[socket.socket] = []
 
     async def start(self) -> None:
@@ -75,7 +77,10 @@ class TornadoServer:
         logger.info("Albany serving on %s (tornado)", describe(sock))
 
     async def stop(self) -> None:
-        """Stop accepting, finish in-flight requests, close idle connections, shut down."""
+        """Stop accepting, finish in-flight requests, close idle connections, shut down.
+
+        A failed lifespan shutdown is logged and kept in ``shutdown_failure``.
+        """
         state = self.state
         if self._tcp is not None:
             self._tcp.stop()
@@ -90,4 +95,5 @@ class TornadoServer:
         if self._lifespan is not None:
             failure: Any = await wait_for_callback(self._lifespan.shutdown)
             if failure is not None:
+                self.shutdown_failure = failure
                 logger.error("Application shutdown failed: %s", failure)

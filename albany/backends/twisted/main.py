@@ -19,7 +19,10 @@ from albany.types import App
 
 
 def serve(app: App, config: Config, reactor: Any, sock: socket.socket | None = None) -> int:
-    """Serve ``app`` on ``reactor`` until a signal; return the exit status."""
+    """Serve ``app`` on ``reactor`` until a signal; return the exit status.
+
+    The status is 1 when lifespan shutdown failed, else 0.
+    """
     server = TwistedServer(app, config, sock, reactor)
     failures: list[BaseException] = []
 
@@ -51,4 +54,4 @@ def serve(app: App, config: Config, reactor: Any, sock: socket.socket | None = N
         if isinstance(error, StartupError):
             raise error
         raise StartupError(f"Start-up failed: {error!r}") from error
-    return 0
+    return 0 if server.shutdown_failure is None else 1

@@ -61,6 +61,8 @@ class TwistedServer:
         self._port: Any = None
         self._lifespan: LifespanGroup | None = None
         self.state: ServerState | None = None
+        self.shutdown_failure: str | None = None
+        """Why lifespan shutdown failed once ``stop`` has run; None when it succeeded."""
         self.sockets: list[socket.socket] = []
 
     @inlineCallbacks
@@ -87,7 +89,10 @@ class TwistedServer:
 
     @inlineCallbacks
     def stop(self) -> Any:
-        """Stop accepting, finish in-flight requests, close idle connections, shut down."""
+        """Stop accepting, finish in-flight requests, close idle connections, shut down.
+
+        A failed lifespan shutdown is logged and kept in ``shutdown_failure``.
+        """
         state = self.state
         if self._port is not None:
             yield self._port.stopListening()
@@ -103,6 +108,7 @@ class TwistedServer:
         if self._lifespan is not None:
             failure = yield wait_for_callback(self._lifespan.shutdown)
             if failure is not None:
+                self.shutdown_failure = failure
                 logger.error("Application shutdown failed: %s", failure)
 
     def _timed_out(self, result: Any, timeout: float) -> None:
