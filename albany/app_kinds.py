@@ -8,6 +8,7 @@ asgi2      a class, or ``app(scope)`` returning one     ``ASGI2App`` (here)
 twisted-web an ``IResource``, a ``Site``, a Klein app     ``albany_twisted_web.resource_app``
 tornado    a Tornado ``HTTPServerConnectionDelegate``   ``albany_tornado.tornado_app``
 aiohttp    an ``aiohttp.web.Application``               ``albany_aiohttp.aiohttp_app``
+autobahn   an autobahn ``WebSocketServerFactory``       ``albany_autobahn.factory_app``
 wsgi       ``app(environ, start_response)``             ``albany_wsgi.wsgi_app``
 ========== ============================================ ==================================
 
@@ -26,12 +27,13 @@ from albany.errors import MissingDependency, StartupError
 from albany.flavour import FLAVOUR_ATTRIBUTE
 from albany.types import App
 
-INTERFACES = ("auto", "asgi3", "asgi2", "wsgi", "twisted-web", "tornado", "aiohttp")
+INTERFACES = ("auto", "asgi3", "asgi2", "wsgi", "twisted-web", "tornado", "aiohttp", "autobahn")
 
 _ADAPTERS = {
     "twisted-web": ("albany_twisted_web", "resource_app", "twisted", "Twisted"),
     "tornado": ("albany_tornado", "tornado_app", "tornado", "Tornado"),
     "aiohttp": ("albany_aiohttp", "aiohttp_app", "aiohttp", "aiohttp"),
+    "autobahn": ("albany_autobahn", "factory_app", "websocket", "The autobahn"),
     "wsgi": ("albany_wsgi", "wsgi_app", "", "The WSGI"),
 }
 
@@ -54,6 +56,8 @@ def detect_interface(app: Any) -> str:
 
         if isinstance(app, Application):
             return "aiohttp"
+    if _is_autobahn_factory(app):
+        return "autobahn"
     if hasattr(app, FLAVOUR_ATTRIBUTE):
         return "asgi3"
     if inspect.isclass(app):
@@ -109,6 +113,14 @@ class ASGI2App:
 def _is_klein(app: Any) -> bool:
     kind = type(app)
     return kind.__name__ == "Klein" and kind.__module__.startswith("klein")
+
+
+def _is_autobahn_factory(app: Any) -> bool:
+    """A server factory of either autobahn flavour (by class, never importing autobahn)."""
+    return any(
+        kind.__name__ == "WebSocketServerFactory" and kind.__module__.startswith("autobahn.")
+        for kind in type(app).__mro__
+    )
 
 
 def _positional_parameters(call: Callable[..., Any]) -> int:

@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--interface",
         choices=INTERFACES,
         default="auto",
-        help="the kind of app; auto detects ASGI 3/2, WSGI, twisted.web, Tornado, aiohttp",
+        help="the kind of app; auto detects ASGI 3/2, WSGI and each adapter's kind",
     )
     add(
         "--reactor",

@@ -39,9 +39,12 @@ def make_factory(protocol: type, **options: Any) -> WebSocketServerFactory:
     return factory
 
 
+echo = make_factory(Echo)
+"""A bare factory: the ``albany`` command recognises it and wraps it itself."""
+
 app = albany.Mount(
     {
-        "/echo": factory_app(make_factory(Echo)),
+        "/echo": factory_app(echo),
         "/auto": factory_app(make_factory(Echo, autoPingInterval=0.2, autoPingTimeout=5)),
         "/limited": factory_app(
             make_factory(Echo, maxMessagePayloadSize=64, headers={"x-factory": "yes"})
