@@ -1,7 +1,8 @@
 """aiohttp and Albany, both ways.
 
 - ``aiohttp_app(application)``: an ``aiohttp.web.Application`` as an Albany app
-  (asyncio flavour), served on every loop Albany has — Twisted included.
+  (asyncio flavour), served on every loop Albany has — Twisted included — its
+  ``web.WebSocketResponse`` handlers on Albany's WebSocket frames.
 - ``run_app(application, loop="twisted", ...)``: ``aiohttp.web.run_app`` with Albany
   as the server.
 - ``add_albany_app(application, prefix, app)`` / ``albany_handler(app)``: an Albany

@@ -17,27 +17,57 @@ package drives a real ``RequestHandler`` without its parser. What that needs:
 - ``compression_utils.ZLibCompressor`` and ``DeflateBuffer``: what aiohttp's
   ``StreamWriter`` and parser use for response compression and request decompression.
 
-Checked against aiohttp 3.9 to 3.14; a test fails loudly if a name disappears.
+For ``web.WebSocketResponse`` (see ``websocket.py``), whose frames are the ASGI
+server's:
+
+- ``Application._make_request(..., _cls=)``: builds the request as a ``WatchedRequest``,
+  whose ``_prepare_hook`` (called by ``StreamResponse._start`` with the response being
+  prepared, after ``WebSocketResponse._pre_start`` and before the head is written)
+  names the ``WebSocketResponse`` to the protocol;
+- ``RequestHandler.set_parser``: ``WebSocketResponse._post_start`` calls it once its
+  ``_writer`` (a ``WebSocketWriter``) and ``_reader`` (the ``WebSocketDataQueue`` its
+  ``receive()`` reads) exist; the override lets the session replace ``_writer`` and
+  feed ``_reader``. The ``WebSocketReader`` it gets is never fed a byte;
+- ``WebSocketDataQueue.feed_data(message, size)`` and ``set_exception(error)``
+  (``aiohttp._websocket.reader``): what aiohttp's parser calls with each message and
+  with a protocol error; the session calls them instead (``MessageQueue``);
+- the response's ``_autoping``, ``_heartbeat``, ``_max_msg_size``, ``_decode_text``
+  (constructor settings) and ``_cancel_heartbeat()``.
+
+Checked against aiohttp 3.9 to 3.14 (WebSocket: 3.14.4 and later); a test fails
+loudly if a name disappears.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, NamedTuple, Protocol
 
 from aiohttp import web
+from aiohttp.abc import AbstractStreamWriter
 from aiohttp.compression_utils import ZLibCompressor
-from aiohttp.http_parser import DeflateBuffer
+from aiohttp.http_parser import DeflateBuffer, RawRequestMessage
+from aiohttp.http_websocket import WebSocketReader, WSMessage, WSMessageTextBytes
+from aiohttp.streams import StreamReader
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
+from aiohttp.web_ws import WebSocketResponse
 
 __all__ = [
     "AsgiRequestHandler",
     "DeflateBuffer",
+    "MessageQueue",
+    "WebSocketHooks",
+    "WebSocketOptions",
     "ZLibCompressor",
     "handle_request",
     "make_server",
+    "make_watched_request",
+    "replace_websocket_writer",
+    "stop_heartbeat",
+    "websocket_options",
+    "websocket_queue",
 ]
 
 HandlerFunction = Callable[[BaseRequest], Awaitable[StreamResponse]]
@@ -61,6 +91,7 @@ class AsgiRequestHandler(RequestHandler):
     def __init__(self, server: web.Server, transport: asyncio.Transport) -> None:
         super().__init__(server, loop=server._loop, **server._kwargs)
         self.transport = transport
+        self.websocket: WebSocketHooks | None = None
 
     def pause_reading(self) -> None:
         self._reading_paused = True
@@ -90,6 +121,14 @@ class AsgiRequestHandler(RequestHandler):
         """The task that ``connection_lost`` cancels under ``handler_cancellation``."""
         self._task_handler = task
 
+    def set_parser(
+        self, parser: WebSocketReader, data_received_cb: Callable[[], None] | None = None
+    ) -> None:
+        """A ``WebSocketResponse`` is prepared: its queue and writer exist now."""
+        super().set_parser(parser, data_received_cb)
+        if self.websocket is not None:
+            self.websocket.parser_set(data_received_cb)
+
 
 async def handle_request(
     protocol: RequestHandler, request: BaseRequest, handler: HandlerFunction
@@ -97,3 +136,95 @@ async def handle_request(
     """Run ``handler`` and send its response as aiohttp does; True if the client went away."""
     _, reset = await protocol._handle_request(request, None, handler)
     return reset
+
+
+# -- WebSocket ---------------------------------------------------------------------------
+
+
+class WebSocketHooks(Protocol):
+    """What a WebSocket session learns from aiohttp while a ``WebSocketResponse`` prepares."""
+
+    def preparing(self, response: WebSocketResponse) -> None:
+        """``response`` is being prepared: handshake checked, head not yet written."""
+
+    def parser_set(self, data_received: Callable[[], None] | None) -> None:
+        """The response's queue and writer exist; ``data_received`` resets its heartbeat."""
+
+
+class WatchedRequest(web.Request):
+    """A ``web.Request`` that names each ``WebSocketResponse`` prepared for it to its protocol."""
+
+    async def _prepare_hook(self, response: StreamResponse) -> None:
+        await super()._prepare_hook(response)
+        protocol = self.protocol
+        if isinstance(response, WebSocketResponse) and isinstance(protocol, AsgiRequestHandler):
+            if protocol.websocket is not None:
+                protocol.websocket.preparing(response)
+
+
+def make_watched_request(
+    server: web.Server,
+    message: RawRequestMessage,
+    payload: StreamReader,
+    protocol: AsgiRequestHandler,
+    writer: AbstractStreamWriter,
+    task: asyncio.Task[Any] | None,
+) -> BaseRequest:
+    """The app's request for an upgrade, made as a ``WatchedRequest``."""
+    request: BaseRequest = server.request_factory(  # type: ignore[call-arg]
+        message,
+        payload,
+        protocol,
+        writer,
+        task,  # type: ignore[arg-type]
+        _cls=WatchedRequest,
+    )
+    return request
+
+
+class WebSocketOptions(NamedTuple):
+    """The ``WebSocketResponse`` settings that decide how messages reach it."""
+
+    autoping: bool
+    heartbeat: float | None
+    max_msg_size: int
+    decode_text: bool
+
+
+def websocket_options(response: WebSocketResponse) -> WebSocketOptions:
+    """``response``'s constructor settings."""
+    return WebSocketOptions(
+        bool(response._autoping),
+        response._heartbeat,
+        int(response._max_msg_size),
+        bool(response._decode_text),
+    )
+
+
+class MessageQueue(Protocol):
+    """What the session uses of aiohttp's ``WebSocketDataQueue``: its parser's side."""
+
+    def feed_data(self, data: WSMessage | WSMessageTextBytes, size: int) -> None:
+        """Queue one message for ``receive()`` (``size``: its payload, for flow control)."""
+
+    def set_exception(self, exc: BaseException) -> None:
+        """Fail ``receive()`` with ``exc`` once the queued messages are read."""
+
+
+def websocket_queue(response: WebSocketResponse) -> MessageQueue:
+    """The ``WebSocketDataQueue`` that ``response.receive()`` reads (once prepared)."""
+    queue = response._reader
+    if queue is None:
+        raise RuntimeError("the WebSocketResponse has no reader yet")
+    return queue  # type: ignore[return-value]
+
+
+def replace_websocket_writer(response: WebSocketResponse, writer: Any) -> None:
+    """Make ``writer`` (``send_frame``, ``close``, ``transport``) the response's frame writer."""
+    response._writer = writer
+
+
+def stop_heartbeat(response: WebSocketResponse) -> None:
+    """Cancel the response's heartbeat timers, and keep them off."""
+    response._cancel_heartbeat()
+    response._heartbeat = None

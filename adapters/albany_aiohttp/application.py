@@ -4,8 +4,10 @@ One request, in order: the scope becomes a ``RawRequestMessage``; an
 ``AsgiTransport`` stands for the connection (peer address, reading ``receive``
 into the body ``StreamReader``); a ``RequestHandler`` — aiohttp's own protocol,
 its parser idle — runs the app's handler and answers as aiohttp does; the response
-leaves through an ``AsgiStreamWriter``. Lifespan runs the app's ``on_startup``,
-``cleanup_ctx``, ``on_shutdown`` and ``on_cleanup``.
+leaves through an ``AsgiStreamWriter``. A ``websocket`` scope is handled the same
+way, with a ``WebSocketTransport`` and an ``AsgiWebSocket`` standing for the session
+(``websocket.py``). Lifespan runs the app's ``on_startup``, ``cleanup_ctx``,
+``on_shutdown`` and ``on_cleanup``.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from albany_aiohttp._aiohttp_private import (
     DeflateBuffer,
     handle_request,
     make_server,
+    make_watched_request,
 )
 from albany_aiohttp.lifespan import run_lifespan
 from albany_aiohttp.message import request_message
 from albany_aiohttp.transport import AsgiTransport, BodySink
+from albany_aiohttp.websocket import AsgiWebSocket, handshake_scope
+from albany_aiohttp.websocket_transport import WebSocketTransport
 from albany_aiohttp.writer import AsgiStreamWriter
 
 _POOL_SIZE = 256
@@ -85,10 +90,12 @@ class AiohttpApp:
         kind = scope["type"]
         if kind == "http":
             await self.handle(scope, receive, send)
+        elif kind == "websocket":
+            await self.handle_websocket(scope, receive, send)
         elif kind == "lifespan":
             await run_lifespan(self, receive, send)
         else:
-            raise RuntimeError(f"aiohttp applications serve HTTP only, not {kind!r}")
+            raise RuntimeError(f"aiohttp applications serve HTTP and WebSocket, not {kind!r}")
 
     async def handle(self, scope: Any, receive: Receive, send: Send) -> None:
         """Serve one HTTP request."""
@@ -113,15 +120,7 @@ class AiohttpApp:
         request = server.request_factory(message, payload, protocol, writer, task)  # type: ignore[arg-type]
         transport.start_reading(protocol, sink, parsed.has_body)
         try:
-            await handle_request(protocol, request, server.request_handler)
-        except asyncio.CancelledError:
-            if not (transport.client_gone and server.handler_cancellation):
-                raise  # not aiohttp's handler cancellation: someone else's
-            if task is not None and hasattr(task, "uncancel"):
-                task.uncancel()
-        except ConnectionError:
-            pass  # failed after the response started: returning leaves it incomplete, so
-            # the server closes the connection, as aiohttp's does
+            await _run_handler(server, protocol, request, transport, task)
         finally:
             transport.finish()
             protocol.adopt_task(None)
@@ -130,6 +129,51 @@ class AiohttpApp:
                 payload.set_exception(PayloadAccessError())
             if protocol.reusable() and len(self._idle_protocols) < _POOL_SIZE:
                 self._idle_protocols.append(protocol)
+
+    async def handle_websocket(self, scope: Any, receive: Receive, send: Send) -> None:
+        """Serve one WebSocket session: the app's handler with a ``WebSocketResponse``."""
+        if (await receive())["type"] != "websocket.connect":
+            return  # gone before it began
+        server = self._server or await self.server()
+        message = request_message(handshake_scope(scope)).message
+        transport = WebSocketTransport(scope, receive)
+        protocol = AsgiRequestHandler(server, transport)  # not pooled: its parser is set
+        session = AsgiWebSocket(scope, send, transport)
+        protocol.websocket = session
+        writer = AsgiStreamWriter(
+            protocol, session.send_http, "albany" in (scope.get("extensions") or ())
+        )
+        task = asyncio.current_task()
+        protocol.adopt_task(task)
+        request = make_watched_request(server, message, EMPTY_PAYLOAD, protocol, writer, task)
+        transport.start_session(protocol, session)
+        try:
+            await _run_handler(server, protocol, request, transport, task)
+        finally:
+            transport.finish()
+            protocol.adopt_task(None)
+            request._task = None  # type: ignore[assignment]
+        await session.finish()
+
+
+async def _run_handler(
+    server: web.Server,
+    protocol: AsgiRequestHandler,
+    request: web.BaseRequest,
+    transport: AsgiTransport,
+    task: asyncio.Task[Any] | None,
+) -> None:
+    """Run the app's handler for ``request`` and send its response, as aiohttp does."""
+    try:
+        await handle_request(protocol, request, server.request_handler)
+    except asyncio.CancelledError:
+        if not (transport.client_gone and server.handler_cancellation):
+            raise  # not aiohttp's handler cancellation: someone else's
+        if task is not None and hasattr(task, "uncancel"):
+            task.uncancel()
+    except ConnectionError:
+        pass  # failed after the response started: returning leaves it incomplete, so
+        # the server closes the connection, as aiohttp's does
 
 
 def aiohttp_app(
