@@ -2,7 +2,8 @@
 
 - ``tornado_app(application)``: a ``tornado.web.Application`` (any
   ``HTTPServerConnectionDelegate``) as an asyncio-flavoured Albany app; what
-  ``albany myapp:application --loop twisted`` uses.
+  ``albany myapp:application --loop twisted`` uses. Its ``WebSocketHandler`` routes are
+  served too, over ASGI ``websocket`` messages (Albany frames them).
 - ``HTTPServer``: ``tornado.httpserver.HTTPServer``'s constructor and methods, serving
   through Albany's core, so a start-up script changes one import.
 - ``AlbanyHandler``: a ``RequestHandler`` that serves an Albany/ASGI app from a route.

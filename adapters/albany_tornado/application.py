@@ -12,6 +12,9 @@ it, with ``receive``/``send`` in place of the ``IOStream``:
    client went away, or the body was malformed or too large: 400, as Tornado answers);
 4. ``receive()`` once more: ``http.disconnect`` comes when the response is complete or
    the client has gone; in the latter case the handler's ``on_connection_close`` runs.
+
+A ``websocket`` scope is the upgrade request, driven the same way; a
+``WebSocketHandler`` then talks ASGI messages (``albany_tornado.websocket``).
 """
 
 from __future__ import annotations
@@ -56,10 +59,14 @@ class TornadoApp:
         kind = scope["type"]
         if kind == "http":
             await self._serve(scope, receive, send)
+        elif kind == "websocket":
+            from albany_tornado.websocket import serve_websocket  # tornado.websocket: when used
+
+            await serve_websocket(self, scope, receive, send)
         elif kind == "lifespan":
             await _lifespan(receive, send)
         else:
-            raise RuntimeError(f"Tornado apps serve http scopes, not {kind!r}")
+            raise RuntimeError(f"Tornado apps serve http and websocket scopes, not {kind!r}")
 
     async def _serve(self, scope: Any, receive: Receive, send: Send) -> None:
         options = self.options

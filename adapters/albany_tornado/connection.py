@@ -105,8 +105,8 @@ class AlbanyConnection(httputil.HTTPConnection):
 
     def detach(self) -> iostream.IOStream:
         raise NotImplementedError(
-            "Albany serves HTTP only: a Tornado handler cannot detach the connection "
-            "(WebSocketHandler is not supported)"
+            "Albany owns the connection: a Tornado handler cannot detach it "
+            "(a WebSocketHandler is served through the websocket scope)"
         )
 
     def close(self) -> None:
