@@ -70,6 +70,7 @@ class HttpProtocol:
 
     def __init__(self, state: ServerState, stream: IOStream, client: Any) -> None:
         self._stream = stream
+        stream.set_nodelay(True)  # as asyncio does (a no-op on Unix sockets)
         self.reading = True
         self._resumed: asyncio.Future[None] | None = None
         sockname = stream.socket.getsockname() if stream.socket is not None else None

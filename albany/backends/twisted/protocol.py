@@ -54,6 +54,9 @@ class HttpProtocol(Protocol):
     def connectionMade(self) -> None:
         transport = self.transport
         transport.registerProducer(self, True)  # type: ignore[union-attr]
+        set_no_delay = getattr(transport, "setTcpNoDelay", None)  # TCP only, not Unix sockets
+        if set_no_delay is not None:
+            set_no_delay(True)  # as asyncio does: small writes (frames, chunks) go at once
         self._connection = HttpConnection(
             self._state,
             TwistedTransport(transport),

@@ -19,7 +19,6 @@ from tests.conftest import ServerPool
 from tests.contract import raw
 
 websockets = pytest.importorskip("websockets")
-pytest.importorskip("wsproto", reason="Albany's WebSocket support needs wsproto")
 
 WS_SERVICE = "tests.adapters.aiohttp.ws_service:make_app"
 TIMEOUT = 10.0

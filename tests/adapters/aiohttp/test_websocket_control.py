@@ -17,7 +17,6 @@ from tests.adapters.aiohttp.test_websocket import WS_SERVICE, recorded, run, ws_
 from tests.conftest import ROOT_DIR, ServerPool
 
 websockets = pytest.importorskip("websockets")
-pytest.importorskip("wsproto", reason="Albany's WebSocket support needs wsproto")
 
 PLAIN_SERVICE = "tests.adapters.aiohttp.ws_service:make_plain_server_app"
 PING_EXTENSION = "albany.websocket.ping"

@@ -21,7 +21,6 @@ from tests.adapters.aiohttp.test_websocket import WS_SERVICE, recorded, run, ws_
 from tests.conftest import ROOT_DIR, ServerPool
 
 websockets = pytest.importorskip("websockets")
-pytest.importorskip("wsproto", reason="Albany's WebSocket support needs wsproto")
 
 Scenario = Callable[[LiveServer], Awaitable[Any]]
 
