@@ -40,6 +40,7 @@ from aiohttp.http import WebSocketError, WSCloseCode, WSMessage, WSMessageTextBy
 from aiohttp.web_ws import WebSocketResponse
 
 from albany.types import Message, Send
+from albany.websocket.handshake import HANDSHAKE_FIELDS
 from albany_aiohttp._aiohttp_private import (
     MessageQueue,
     WebSocketOptions,
@@ -60,18 +61,6 @@ PONG_MESSAGE = "albany.websocket.pong"
 
 SessionState = Literal["connecting", "open", "closing", "closed", "denied"]
 
-_HANDSHAKE_FIELDS = frozenset(
-    (
-        b"upgrade",
-        b"connection",
-        b"sec-websocket-accept",
-        b"sec-websocket-extensions",
-        b"sec-websocket-protocol",
-        b"content-length",
-        b"transfer-encoding",
-    )
-)
-"""Fields of aiohttp's 101 head that are the server's to write (the subprotocol goes apart)."""
 _NO_STATUS = 1005
 _ABNORMAL = 1006
 
@@ -179,7 +168,7 @@ class AsgiWebSocket:
             lowered = name.lower()
             if lowered == b"sec-websocket-protocol":
                 subprotocol = value.decode("latin-1")
-            elif lowered not in _HANDSHAKE_FIELDS:
+            elif lowered not in HANDSHAKE_FIELDS:
                 kept.append((name, value))
         accept: dict[str, Any] = {
             "type": "websocket.accept",

@@ -26,6 +26,7 @@ from tornado import httputil, iostream
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from albany.types import Message, Send
+from albany.websocket.handshake import HANDSHAKE_FIELDS
 from albany_tornado.connection import AlbanyConnection, response_headers
 from albany_tornado.context import RequestContext
 from albany_tornado.sending import Future, SendFailed, failed
@@ -33,19 +34,6 @@ from albany_tornado.websocket_protocol import AlbanyWebSocketProtocol
 
 PING_EXTENSION = "albany.websocket.ping"
 DENIAL_EXTENSION = "websocket.http.response"
-
-# Albany (and ASGI servers generally) write these for the 101 themselves.
-_HANDSHAKE_FIELDS = frozenset(
-    {
-        b"upgrade",
-        b"connection",
-        b"content-length",
-        b"transfer-encoding",
-        b"sec-websocket-accept",
-        b"sec-websocket-protocol",
-        b"sec-websocket-extensions",
-    }
-)
 
 
 class MessageFuture(Future[None]):
@@ -115,7 +103,7 @@ class WebSocketConnection(AlbanyConnection):
                 "headers": [
                     field
                     for field in response_headers(headers)
-                    if field[0].lower() not in _HANDSHAKE_FIELDS
+                    if field[0].lower() not in HANDSHAKE_FIELDS
                 ],
             }
             if self.can_ping:

@@ -26,7 +26,7 @@ from albany.http1.events import Request
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN_IN_VALUE = re.compile(rb"[\x00\r\n]")
-_SERVER_OWNED = frozenset(
+HANDSHAKE_FIELDS = frozenset(
     {
         b"upgrade",
         b"connection",
@@ -37,6 +37,7 @@ _SERVER_OWNED = frozenset(
         b"transfer-encoding",
     }
 )
+"""Response fields of the ``101`` that the server writes itself; an app's are dropped."""
 
 
 class HandshakeError(Exception):
@@ -126,7 +127,7 @@ def accept_head(
             raise ValueError(f"Invalid response header name {name!r}")
         if _FORBIDDEN_IN_VALUE.search(value) is not None:
             raise ValueError(f"Invalid response header value {value!r}")
-        if name.lower() not in _SERVER_OWNED:
+        if name.lower() not in HANDSHAKE_FIELDS:
             parts.append(b"%s: %s\r\n" % (name, value))
     parts.append(b"\r\n")
     return b"".join(parts)
