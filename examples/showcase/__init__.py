@@ -8,6 +8,9 @@
 ``/flask``            a Flask (WSGI) application
 ``/starlette``        a Starlette (ASGI) application
 ====================  ====================================================
+
+Each framework that has a WebSocket API answers one at ``/ws`` under its prefix (and the
+neutral app at ``/ws``); ``/websocket`` is a page that talks to all of them.
 """
 
 from __future__ import annotations

@@ -37,12 +37,65 @@ so its helpers make <strong>{futures}</strong> futures.</p>
 <li><a href="/thread">/thread</a>: work done in the loop's thread pool (helpers.run_in_thread)</li>
 <li><a href="/scope">/scope</a>: the request's scope, as JSON</li>
 </ul>
+<h2>WebSocket, through every framework</h2>
+<p><a href="/websocket">/websocket</a>: one page talking to five WebSocket endpoints on this
+port: this app's, a twisted.web <code>WebSocketResource</code>, a Tornado
+<code>WebSocketHandler</code>, an aiohttp <code>WebSocketResponse</code> and a Starlette route,
+all on Albany's frames.</p>
 <form method="post" action="/echo"><p>POST a body to <code>/echo</code>:
 <input name="text" value="hello"> <button>send</button></p></form>
 <p>Try the same app on another loop: <code>scripts/demo --loop twisted</code>,
 <code>--loop tornado</code>, <code>--loop asyncio</code>, <code>--loop uvloop</code>.</p>
 </body></html>
 """
+
+
+WEBSOCKET_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Albany showcase: WebSocket</title>
+<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;line-height:1.5}
+li{margin:.3em 0}output{display:block;color:#064;font-family:monospace}</style></head>
+<body><h1>WebSocket on one port</h1>
+<p><input id="text" value="hello"> is sent to each endpoint; each answers with who it is.</p>
+<ul id="endpoints"></ul>
+<p><a href="/">back</a></p>
+<script>
+const endpoints = [
+  ["/ws", "Albany's own neutral app"],
+  ["/legacy/ws", "twisted.web WebSocketResource"],
+  ["/tornado/ws", "Tornado WebSocketHandler"],
+  ["/aiohttp/ws", "aiohttp WebSocketResponse"],
+  ["/starlette/ws", "Starlette websocket route"],
+];
+const list = document.getElementById("endpoints");
+for (const [path, name] of endpoints) {
+  const item = document.createElement("li");
+  const button = document.createElement("button");
+  const output = document.createElement("output");
+  button.textContent = "send to " + path;
+  item.append(button, " " + name, output);
+  list.append(item);
+  button.onclick = () => {
+    const socket = new WebSocket(`ws://${location.host}${path}`);
+    socket.onopen = () => socket.send(document.getElementById("text").value);
+    socket.onmessage = (event) => { output.textContent = event.data; socket.close(); };
+    socket.onerror = () => { output.textContent = "could not connect"; };
+  };
+}
+</script></body></html>
+"""
+
+
+async def echo(scope: Any, receive: Any, send: Any) -> None:
+    """A WebSocket echo in the neutral flavour: each text message comes back, annotated."""
+    backend = scope["extensions"]["albany"]["backend"]
+    await receive()  # websocket.connect
+    await send({"type": "websocket.accept"})
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = f"{message.get('text') or ''} (Albany's neutral app on {backend})"
+        await send({"type": "websocket.send", "text": text})
 
 
 async def send_response(send: Any, status: int, body: bytes, content_type: bytes) -> None:
@@ -69,6 +122,12 @@ async def read_body(receive: Any) -> bytes:
 @albany.flavour("neutral")
 async def app(scope: Any, receive: Any, send: Any) -> None:
     """The showcase: an index page and a few routes that show the helpers at work."""
+    if scope["type"] == "websocket":
+        if scope["path"] == "/ws":
+            await echo(scope, receive, send)
+        else:
+            await send({"type": "websocket.close", "code": 1008})
+        return
     if scope["type"] != "http":
         return  # lifespan: nothing to set up
     albany_ext = scope["extensions"]["albany"]
@@ -81,6 +140,8 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
             futures="Deferred" if helpers.loop_name == "twisted" else "asyncio",
         )
         await send_response(send, 200, page.encode(), b"text/html; charset=utf-8")
+    elif path == "/websocket":
+        await send_response(send, 200, WEBSOCKET_PAGE.encode(), b"text/html; charset=utf-8")
     elif path == "/hello":
         text = f"Hello from Albany on {albany_ext['backend']}!\n"
         await send_response(send, 200, text.encode(), b"text/plain; charset=utf-8")

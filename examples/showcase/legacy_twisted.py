@@ -1,4 +1,7 @@
-"""A twisted.web resource tree, as an existing Twisted site would have it."""
+"""A twisted.web resource tree, as an existing Twisted site would have it.
+
+``/ws`` is a ``twisted.web.websocket`` resource (Twisted 25.5 and later).
+"""
 
 from __future__ import annotations
 
@@ -37,6 +40,41 @@ class Deferred(Resource):
         return NOT_DONE_YET
 
 
+class Echo:
+    """A ``twisted.web.websocket`` protocol: each text message comes back, annotated."""
+
+    def negotiationStarted(self, transport: Any) -> None:
+        self.transport = transport
+
+    def negotiationFinished(self) -> None:
+        pass
+
+    def textMessageReceived(self, data: str) -> None:
+        self.transport.sendTextMessage(f"{data} (a twisted.web WebSocketResource via {describe()})")
+
+    def bytesMessageReceived(self, data: bytes) -> None:
+        self.transport.sendBytesMessage(data)
+
+    def pongReceived(self, payload: bytes) -> None:
+        pass
+
+    def connectionLost(self, reason: Any) -> None:
+        pass
+
+
+class EchoFactory:
+    """``buildProtocol(request)``: the ``WebSocketServerFactory`` protocol of twisted.web."""
+
+    def buildProtocol(self, request: Any) -> Echo:
+        return Echo()
+
+
 root = Resource()
 root.putChild(b"", Hello())
 root.putChild(b"deferred", Deferred())
+try:
+    from twisted.web.websocket import WebSocketResource
+except ImportError:  # a Twisted older than 25.5: no WebSocket at /legacy/ws
+    pass
+else:
+    root.putChild(b"ws", WebSocketResource(EchoFactory()))

@@ -1,8 +1,9 @@
-"""A Tornado application, unchanged."""
+"""A Tornado application, unchanged: a RequestHandler, and a WebSocketHandler at ``/ws``."""
 
 from __future__ import annotations
 
 from tornado.web import Application, RequestHandler
+from tornado.websocket import WebSocketHandler
 
 from examples.showcase.served_by import describe
 
@@ -13,4 +14,9 @@ class Hello(RequestHandler):
         self.write(f"Hello from a Tornado RequestHandler via {describe()}.\n")
 
 
-application = Application([(r".*", Hello)])
+class Echo(WebSocketHandler):
+    def on_message(self, message: str | bytes) -> None:
+        self.write_message(f"{message!s} (a Tornado WebSocketHandler via {describe()})")
+
+
+application = Application([(r".*/ws", Echo), (r".*", Hello)])
