@@ -21,7 +21,9 @@ TORNADO = supported("tornado")
 AIOHTTP = supported("aiohttp")
 UVLOOP = ["uvloop>=0.17; sys_platform != 'win32'"]
 WEBSOCKET = ["autobahn>=23.1", "websockets>=13"]  # websockets: its C masking routine
-ALL = TWISTED + TORNADO + UVLOOP + AIOHTTP + WEBSOCKET
+# TLS on the Twisted loop: pyOpenSSL and service_identity; cryptography reads the PEM chain.
+TLS = [spec.replace("twisted", "twisted[tls]", 1) for spec in TWISTED] + ["cryptography>=39"]
+ALL = TWISTED + TORNADO + UVLOOP + AIOHTTP + WEBSOCKET + TLS
 FRAMEWORKS_UNDER_TEST = [
     "klein>=24.8",
     "flask>=3.0",
@@ -32,6 +34,7 @@ FRAMEWORKS_UNDER_TEST = [
 ]
 DEV = ALL + FRAMEWORKS_UNDER_TEST + [
     "websockets>=13",
+    "trustme>=1.1",
     "kosoku>=0.1",
     "pytest>=8",
     "pytest-timeout>=2.2",
@@ -61,6 +64,7 @@ setup(
         "uvloop": UVLOOP,
         "aiohttp": AIOHTTP,
         "websocket": WEBSOCKET,
+        "tls": TLS,
         "all": ALL,
         "dev": DEV,
     },

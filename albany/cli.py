@@ -144,6 +144,28 @@ def build_parser() -> argparse.ArgumentParser:
         default=ws.per_message_deflate,
         help="accept permessage-deflate compression when a WebSocket client offers it",
     )
+    add("--ssl-certfile", metavar="PATH", default=None, help="serve TLS with this PEM certificate")
+    add("--ssl-keyfile", metavar="PATH", default=None, help="the certificate's PEM private key")
+    add(
+        "--ssl-keyfile-password",
+        metavar="PASSWORD",
+        default=None,
+        help="password of an encrypted key file",
+    )
+    add(
+        "--ssl-ca-certs",
+        metavar="PATH",
+        default=None,
+        help="PEM CA certificates that client certificates are checked against",
+    )
+    add(
+        "--ssl-cert-reqs",
+        metavar="{0,1,2}",
+        type=int,
+        default=defaults.ssl_cert_reqs,
+        help="client certificates: 0 none, 1 optional, 2 required (ssl.CERT_*; "
+        "default: %(default)s)",
+    )
     add("--log-level", choices=LOG_LEVELS, default="info", help="log level")
     add(
         "--access-log",
@@ -188,6 +210,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
             per_message_deflate=args.ws_per_message_deflate,
         ),
         log_level=args.log_level,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        ssl_keyfile_password=args.ssl_keyfile_password,
+        ssl_ca_certs=args.ssl_ca_certs,
+        ssl_cert_reqs=args.ssl_cert_reqs,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from ssl import CERT_NONE, SSLContext
 from typing import Literal
 
 from albany.http1.limits import Limits
@@ -44,3 +45,20 @@ class Config:
     """Bytes buffered (request body in, response out) before flow control pushes back."""
     websocket: WebSocketSettings = field(default_factory=WebSocketSettings)
     """Limits, keepalive, timeouts and compression of WebSocket sessions."""
+    ssl_certfile: str | None = None
+    """PEM certificate (chain) to serve TLS with; its key too when ``ssl_keyfile`` is None."""
+    ssl_keyfile: str | None = None
+    """PEM private key of ``ssl_certfile``."""
+    ssl_keyfile_password: str | None = None
+    """Password of an encrypted ``ssl_keyfile``."""
+    ssl_ca_certs: str | None = None
+    """PEM CA certificates that client certificates are checked against."""
+    ssl_cert_reqs: int = int(CERT_NONE)
+    """Client certificates: ``ssl.CERT_NONE`` (0), ``CERT_OPTIONAL`` (1), ``CERT_REQUIRED`` (2)."""
+    ssl: SSLContext | None = None
+    """A ready server-side context, instead of the ``ssl_*`` files (not on Twisted)."""
+
+    @property
+    def is_ssl(self) -> bool:
+        """Whether the server speaks TLS (``https``/``wss``)."""
+        return self.ssl is not None or self.ssl_certfile is not None

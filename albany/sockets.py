@@ -1,10 +1,12 @@
-"""Listening sockets, made once before any loop starts so every backend adopts the same."""
+"""Listening sockets, made once before any loop starts so every backend adopts the same,
+and the TLS context they serve with."""
 
 from __future__ import annotations
 
 import errno
 import os
 import socket
+import ssl
 import stat
 
 from albany.config import Config
@@ -46,15 +48,82 @@ def bind_socket(config: Config) -> socket.socket:
     return sock
 
 
-def describe(sock: socket.socket) -> str:
-    """``http://host:port`` or ``unix:path`` for the log line that says where we listen."""
+def ssl_context(config: Config) -> ssl.SSLContext | None:
+    """The TLS context ``config`` asks for (``config.ssl``, or one made from the ``ssl_*``
+    files), or None for plain TCP. Raises ``StartupError`` naming the file at fault."""
+    check_tls_settings(config)
+    if config.ssl is not None or config.ssl_certfile is None:
+        return config.ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        # A password, even empty, keeps OpenSSL from prompting on the terminal for one.
+        context.load_cert_chain(
+            config.ssl_certfile, config.ssl_keyfile, config.ssl_keyfile_password or ""
+        )
+    except OSError as exc:  # ssl.SSLError mostly, whose reason may be None
+        key = f" and key {config.ssl_keyfile}" if config.ssl_keyfile else ""
+        reason = getattr(exc, "reason", None)
+        raise StartupError(
+            f"Cannot load the TLS certificate {config.ssl_certfile}{key}: not a PEM "
+            "certificate and its matching key, or the key's password is missing or wrong"
+            f"{f' ({reason})' if reason else ''}"
+        ) from exc
+    if config.ssl_ca_certs is not None:
+        try:
+            context.load_verify_locations(config.ssl_ca_certs)
+        except OSError as exc:
+            raise StartupError(
+                f"Cannot load the TLS CA certificates {config.ssl_ca_certs}: no PEM certificate"
+            ) from exc
+    context.verify_mode = ssl.VerifyMode(config.ssl_cert_reqs)
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+def check_tls_settings(config: Config) -> None:
+    """Raise ``StartupError`` unless the ``ssl_*`` settings make sense and their files read."""
+    settings = (config.ssl_keyfile, config.ssl_keyfile_password, config.ssl_ca_certs)
+    other_settings = any(settings) or config.ssl_cert_reqs != ssl.CERT_NONE
+    if config.ssl is not None:
+        if config.ssl_certfile is not None or other_settings:
+            raise StartupError("Give a ready SSL context or the TLS files, not both")
+        return
+    if config.ssl_certfile is None:
+        if other_settings:
+            raise StartupError("The TLS options need a certificate: --ssl-certfile PATH")
+        return
+    if config.ssl_cert_reqs not in (ssl.CERT_NONE, ssl.CERT_OPTIONAL, ssl.CERT_REQUIRED):
+        raise StartupError(
+            f"--ssl-cert-reqs takes 0 (none), 1 (optional) or 2 (required), "
+            f"not {config.ssl_cert_reqs}"
+        )
+    if config.ssl_cert_reqs != ssl.CERT_NONE and config.ssl_ca_certs is None:
+        raise StartupError("Checking client certificates needs their CA: --ssl-ca-certs PATH")
+    files = [
+        ("certificate", config.ssl_certfile),
+        ("key", config.ssl_keyfile),
+        ("CA certificates", config.ssl_ca_certs),
+    ]
+    for what, path in files:
+        if path is None:
+            continue
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as exc:
+            raise StartupError(f"Cannot read the TLS {what} {path}: {exc.strerror}") from exc
+
+
+def describe(sock: socket.socket, tls: bool = False) -> str:
+    """``http://host:port`` (``https://`` with ``tls``) or ``unix:path`` for the log line
+    that says where we listen."""
     name = sock.getsockname()
     if sock.family == socket.AF_UNIX:
         return f"unix:{name}"
     host, port = name[0], name[1]
     if sock.family == socket.AF_INET6:
         host = f"[{host}]"
-    return f"http://{host}:{port}"
+    return f"{'https' if tls else 'http'}://{host}:{port}"
 
 
 def address(sock: socket.socket) -> tuple[str, int] | None:

@@ -31,7 +31,7 @@ _LOOP_NEEDS = {
     "twisted-asyncio": "twisted",
     "tornado": "tornado",
 }
-_SERVING = re.compile(r"serving on http://[^\s:]+:(\d+)|serving on (unix:\S+)")
+_SERVING = re.compile(r"serving on https?://[^\s:]+:(\d+)|serving on (unix:\S+)")
 
 
 def loop_arguments(loop: str) -> list[str]:

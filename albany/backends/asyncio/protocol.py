@@ -14,6 +14,11 @@ from albany.gateway.server_state import ServerState
 from albany.sockets import client_address, server_address
 
 
+def is_tls(transport: asyncio.BaseTransport) -> bool:
+    """Whether the connection is encrypted (``https``/``wss``)."""
+    return transport.get_extra_info("sslcontext") is not None
+
+
 class HttpProtocol(asyncio.Protocol):
     """One accepted connection."""
 
@@ -31,7 +36,7 @@ class HttpProtocol(asyncio.Protocol):
             stream,
             server=server_address(transport.get_extra_info("sockname")),
             client=client_address(transport.get_extra_info("peername")),
-            scheme="https" if transport.get_extra_info("sslcontext") else "http",
+            scheme="https" if is_tls(transport) else "http",
         )
 
     def data_received(self, data: bytes) -> None:

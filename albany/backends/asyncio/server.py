@@ -14,7 +14,7 @@ from albany.config import Config
 from albany.errors import StartupError
 from albany.gateway.lifespan import LifespanGroup
 from albany.gateway.server_state import ServerState
-from albany.sockets import bind_socket, describe
+from albany.sockets import bind_socket, describe, ssl_context
 from albany.types import App, BackendName
 
 logger = logging.getLogger("albany.error")
@@ -46,6 +46,7 @@ class AsyncioServer:
 
     async def start(self) -> None:
         """Bind, run lifespan start-up, then accept. Raises ``StartupError``."""
+        context = ssl_context(self.config)
         sock = self._sock or bind_socket(self.config)
         loop = asyncio.get_running_loop()
         config = self.config
@@ -64,9 +65,10 @@ class AsyncioServer:
             sock.close()
             raise StartupError(f"Application startup failed: {failure}")
         self._server = await loop.create_server(
-            lambda: HttpProtocol(state), sock=sock, backlog=config.backlog
+            lambda: HttpProtocol(state), sock=sock, backlog=config.backlog, ssl=context
         )
-        logger.info("Albany serving on %s (%s)", describe(sock), backend_name(loop))
+        where = describe(sock, tls=context is not None)
+        logger.info("Albany serving on %s (%s)", where, backend_name(loop))
 
     async def stop(self) -> None:
         """Stop accepting, finish in-flight requests, close idle connections, shut down.

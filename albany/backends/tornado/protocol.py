@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tornado.iostream import IOStream, StreamClosedError
+from tornado.iostream import IOStream, SSLIOStream, StreamClosedError
 
 from albany.gateway.connection import HttpConnection
 from albany.gateway.server_state import ServerState
@@ -63,6 +63,11 @@ class TornadoTransport:
             self._stream.close()
 
 
+def is_tls(stream: IOStream) -> bool:
+    """Whether the connection is encrypted (``https``/``wss``)."""
+    return isinstance(stream, SSLIOStream)
+
+
 class HttpProtocol:
     """One accepted stream: reads until closed, honouring the gateway's pauses."""
 
@@ -79,6 +84,7 @@ class HttpProtocol:
             TornadoTransport(stream, self),
             server=server_address(sockname),
             client=client_address(client),
+            scheme="https" if is_tls(stream) else "http",
         )
 
     def write_blocked(self) -> None:

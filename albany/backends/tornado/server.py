@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import ssl
 from typing import Any
 
 from tornado.ioloop import IOLoop
@@ -19,17 +20,17 @@ from albany.config import Config
 from albany.errors import StartupError
 from albany.gateway.lifespan import LifespanGroup
 from albany.gateway.server_state import ServerState
-from albany.sockets import bind_socket, describe
+from albany.sockets import bind_socket, describe, ssl_context
 from albany.types import App
 
 logger = logging.getLogger("albany.error")
 
 
 class AlbanyTCPServer(TCPServer):
-    """Tornado's ``TCPServer`` handing each stream to an ``HttpProtocol``."""
+    """Tornado's ``TCPServer`` handing each stream to an ``HttpProtocol`` (TLS with a context)."""
 
-    def __init__(self, state: ServerState) -> None:
-        super().__init__()
+    def __init__(self, state: ServerState, ssl_options: ssl.SSLContext | None = None) -> None:
+        super().__init__(ssl_options=ssl_options)
         self.state = state
 
     async def handle_stream(self, stream: IOStream, address: Any) -> None:
@@ -54,6 +55,7 @@ class TornadoServer:
 
     async def start(self) -> None:
         """Bind, run lifespan start-up, then accept. Raises ``StartupError``."""
+        context = ssl_context(self.config)
         sock = self._sock or bind_socket(self.config)
         io_loop = IOLoop.current()
         config = self.config
@@ -71,10 +73,10 @@ class TornadoServer:
         if failure is not None:
             sock.close()
             raise StartupError(f"Application startup failed: {failure}")
-        self._tcp = AlbanyTCPServer(state)
+        self._tcp = AlbanyTCPServer(state, context)
         self._tcp.add_sockets([sock])
         self.sockets = [sock]
-        logger.info("Albany serving on %s (tornado)", describe(sock))
+        logger.info("Albany serving on %s (tornado)", describe(sock, tls=context is not None))
 
     async def stop(self) -> None:
         """Stop accepting, finish in-flight requests, close idle connections, shut down.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from twisted.internet.address import IPv4Address, IPv6Address
-from twisted.internet.interfaces import IPushProducer
+from twisted.internet.interfaces import INegotiated, IPushProducer, ISSLTransport
 from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.python.failure import Failure
 from zope.interface import implementer
@@ -24,6 +24,15 @@ def _socket_name(address: Any) -> Any:
     if isinstance(address, (IPv4Address, IPv6Address)):
         return (address.host, address.port)
     return getattr(address, "name", None)
+
+
+def is_tls(transport: Any) -> bool:
+    """Whether the connection is encrypted (``https``/``wss``).
+
+    ``listenSSL`` marks its transports ``ISSLTransport``; under a ``TLSMemoryBIOFactory``
+    the protocol's transport is the TLS layer itself, which is ``INegotiated``.
+    """
+    return bool(ISSLTransport.providedBy(transport) or INegotiated.providedBy(transport))
 
 
 class TwistedTransport:
@@ -62,6 +71,7 @@ class HttpProtocol(Protocol):
             TwistedTransport(transport),
             server=server_address(_socket_name(transport.getHost())),  # type: ignore[union-attr,misc]
             client=client_address(_socket_name(transport.getPeer())),  # type: ignore[union-attr,misc]
+            scheme="https" if is_tls(transport) else "http",
         )
 
     def dataReceived(self, data: bytes) -> None:

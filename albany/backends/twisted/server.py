@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 from typing import Any
 
 from twisted.internet.defer import Deferred, inlineCallbacks
@@ -13,10 +14,10 @@ from albany.backends.twisted.protocol import HttpFactory
 from albany.backends.twisted.reactors import installed_reactor
 from albany.backends.twisted.runner import runner_for
 from albany.config import Config
-from albany.errors import StartupError
+from albany.errors import StartupError, require
 from albany.gateway.lifespan import LifespanGroup
 from albany.gateway.server_state import ServerState
-from albany.sockets import bind_socket, describe
+from albany.sockets import bind_socket, check_tls_settings, describe, ssl_context
 from albany.types import App
 
 logger = logging.getLogger("albany.error")
@@ -44,6 +45,46 @@ def server_state(app: App, config: Config, reactor: Any) -> ServerState:
     )
 
 
+def tls_options(config: Config) -> Any:
+    """pyOpenSSL options serving TLS from the ``ssl_*`` files, or None for plain TCP.
+
+    Twisted cannot take an ``ssl.SSLContext``, so ``config.ssl`` is refused; the files
+    are first loaded by ``ssl_context`` so that each mistake reads as on the other loops.
+    """
+    check_tls_settings(config)
+    if config.ssl is not None:
+        raise StartupError(
+            "The Twisted loop cannot serve a ready ssl.SSLContext; give the certificate "
+            "and key files (ssl_certfile, ssl_keyfile) instead"
+        )
+    if config.ssl_certfile is None:
+        return None
+    require("OpenSSL", "tls", "pyOpenSSL (for TLS on Twisted)")
+    ssl_context(config)
+    from cryptography.x509 import load_pem_x509_certificates
+    from OpenSSL.crypto import FILETYPE_PEM, X509, load_privatekey
+    from twisted.internet.ssl import CertificateOptions
+
+    def certificates(path: str) -> list[X509]:
+        with open(path, "rb") as file:
+            return [X509.from_cryptography(c) for c in load_pem_x509_certificates(file.read())]
+
+    with open(config.ssl_keyfile or config.ssl_certfile, "rb") as file:
+        password = (config.ssl_keyfile_password or "").encode()
+        key = load_privatekey(FILETYPE_PEM, file.read(), password)
+    chain = certificates(config.ssl_certfile)
+    verify = config.ssl_cert_reqs != ssl.CERT_NONE
+    return CertificateOptions(
+        privateKey=key,
+        certificate=chain[0],
+        extraCertChain=chain[1:],
+        verify=verify,
+        caCerts=certificates(config.ssl_ca_certs) if verify and config.ssl_ca_certs else None,
+        requireCertificate=config.ssl_cert_reqs == ssl.CERT_REQUIRED,
+        acceptableProtocols=[b"http/1.1"],
+    )
+
+
 class TwistedServer:
     """Serves one app on a reactor, running or about to run; ``start``/``stop`` return Deferreds."""
 
@@ -68,6 +109,7 @@ class TwistedServer:
     @inlineCallbacks
     def start(self) -> Any:
         """Bind, run lifespan start-up, then accept. Fails with ``StartupError``."""
+        options = tls_options(self.config)
         sock = self._sock or bind_socket(self.config)
         reactor = self._reactor or installed_reactor()
         if reactor is None:
@@ -83,9 +125,15 @@ class TwistedServer:
         if failure is not None:
             sock.close()
             raise StartupError(f"Application startup failed: {failure}")
-        self._port = reactor.adoptStreamPort(sock.fileno(), sock.family, HttpFactory(state))
+        factory: Any = HttpFactory(state)
+        if options is not None:
+            from twisted.protocols.tls import TLSMemoryBIOFactory
+
+            factory = TLSMemoryBIOFactory(options, False, factory, reactor)
+        self._port = reactor.adoptStreamPort(sock.fileno(), sock.family, factory)
         self.sockets = [sock]  # kept open: it is what getsockname() answers from
-        logger.info("Albany serving on %s (twisted, %s)", describe(sock), type(reactor).__name__)
+        where = describe(sock, tls=options is not None)
+        logger.info("Albany serving on %s (twisted, %s)", where, type(reactor).__name__)
 
     @inlineCallbacks
     def stop(self) -> Any:

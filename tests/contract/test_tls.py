@@ -1,0 +1,197 @@
+"""TLS on every loop: https and wss scopes, keep-alive, start-up errors, plain HTTP refused."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import sys
+from typing import Any, Iterator
+
+import httpx
+import pytest
+
+from albany.config import Config
+from albany.errors import MissingDependency, StartupError
+from albany.sockets import ssl_context
+from albany.testing import LiveServer
+from tests.apps.contract import app as neutral_app
+from tests.tls_certs import KEY_PASSWORD, TLSFiles, make_tls_files
+
+pytest.importorskip("trustme")
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> TLSFiles:
+    return make_tls_files(str(tmp_path_factory.mktemp("tls")))
+
+
+@pytest.fixture
+def https(start_server: Any, tls: TLSFiles) -> Iterator[tuple[LiveServer, httpx.Client]]:
+    """The contract app over TLS, and a client that trusts its certificate."""
+    server: LiveServer = start_server("tests.apps.contract:app", *tls.server_args())
+    base_url = f"https://{server.host}:{server.port}"
+    with httpx.Client(base_url=base_url, verify=tls.client_context()) as client:
+        yield server, client
+
+
+def failed_start(server: LiveServer) -> str:
+    """Start a server that must fail; its one-line error, checked for a traceback."""
+    with pytest.raises(RuntimeError):
+        server.start(timeout=15)
+    assert server.process.returncode not in (0, None)
+    output = server.output()
+    assert "Traceback" not in output
+    errors = [line for line in output.splitlines() if line.startswith("albany: error:")]
+    assert len(errors) == 1, output
+    return errors[0]
+
+
+def test_https_request(https: tuple[LiveServer, httpx.Client]) -> None:
+    server, client = https
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.text == "Hello, world!"
+    scope = client.get("/scope").json()
+    assert scope["scheme"] == "https"
+    assert scope["server"] == [server.host, server.port]
+
+
+def test_keep_alive_over_tls(https: tuple[LiveServer, httpx.Client]) -> None:
+    _, client = https
+    first = client.get("/scope").json()
+    second = client.get("/scope").json()
+    assert first["client"] == second["client"]  # the same TLS connection served both
+
+
+def test_websocket_over_tls(start_server: Any, tls: TLSFiles) -> None:
+    # The asyncio client: the sync one reads and writes its TLS socket from two threads,
+    # which now and then loses the handshake response whatever the server.
+    from websockets.asyncio.client import connect
+
+    server: LiveServer = start_server("tests.websocket.apps:echo", *tls.server_args())
+
+    async def scope() -> Any:
+        url = f"wss://{server.host}:{server.port}/echo"
+        async with connect(url, ssl=tls.client_context(), open_timeout=10) as websocket:
+            await websocket.send("hello")
+            assert await asyncio.wait_for(websocket.recv(), 10) == "hello"
+            await websocket.send("scope")
+            return json.loads(await asyncio.wait_for(websocket.recv(), 10))
+
+    assert asyncio.run(scope())["scheme"] == "wss"
+
+
+def test_plain_http_to_tls_port_is_refused(https: tuple[LiveServer, httpx.Client]) -> None:
+    server, client = https
+    with socket.create_connection((server.host, server.port), timeout=10) as raw:
+        raw.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        received = b""
+        try:
+            while chunk := raw.recv(4096):
+                received += chunk
+        except ConnectionResetError:
+            pass
+    assert b"HTTP/1.1" not in received
+    assert client.get("/").status_code == 200
+    assert server.process.poll() is None
+    assert "Traceback" not in server.output()
+
+
+def test_encrypted_key_with_password(start_server: Any, tls: TLSFiles) -> None:
+    server: LiveServer = start_server(
+        "tests.apps.contract:app",
+        *("--ssl-certfile", tls.certfile, "--ssl-keyfile", tls.encrypted_keyfile),
+        *("--ssl-keyfile-password", KEY_PASSWORD),
+    )
+    url = f"https://{server.host}:{server.port}/scope"
+    assert httpx.get(url, verify=tls.client_context()).json()["scheme"] == "https"
+
+
+def test_missing_key_file_is_a_one_line_error(loop: str, tls: TLSFiles, tmp_path: Any) -> None:
+    missing = str(tmp_path / "no-such-key.pem")
+    args = ["--ssl-certfile", tls.certfile, "--ssl-keyfile", missing]
+    error = failed_start(LiveServer("tests.apps.contract:app", loop, args))
+    assert error == f"albany: error: Cannot read the TLS key {missing}: No such file or directory"
+
+
+def test_wrong_key_password_is_a_one_line_error(loop: str, tls: TLSFiles) -> None:
+    args = ["--ssl-certfile", tls.certfile, "--ssl-keyfile", tls.encrypted_keyfile]
+    args += ["--ssl-keyfile-password", "wrong"]
+    error = failed_start(LiveServer("tests.apps.contract:app", loop, args))
+    assert "Cannot load the TLS certificate" in error
+    assert "password is missing or wrong" in error
+
+
+def test_ssl_context_checks_its_settings(tls: TLSFiles) -> None:
+    with pytest.raises(StartupError, match="need a certificate"):
+        ssl_context(Config(ssl_keyfile=tls.keyfile))
+    with pytest.raises(StartupError, match="needs their CA"):
+        ssl_context(Config(ssl_certfile=tls.certfile, ssl_keyfile=tls.keyfile, ssl_cert_reqs=2))
+    with pytest.raises(StartupError, match="takes 0"):
+        ssl_context(Config(ssl_certfile=tls.certfile, ssl_cert_reqs=7))
+    with pytest.raises(StartupError, match="not both"):
+        ssl_context(Config(ssl=_context(tls), ssl_certfile=tls.certfile))
+    with pytest.raises(StartupError, match="Cannot load the TLS certificate"):
+        ssl_context(Config(ssl_certfile=tls.keyfile, ssl_keyfile=tls.keyfile))
+    assert ssl_context(Config()) is None
+
+
+def _context(tls: TLSFiles) -> Any:
+    return ssl_context(Config(ssl_certfile=tls.certfile, ssl_keyfile=tls.keyfile))
+
+
+def test_client_certificates_are_required_when_asked(start_server: Any, tls: TLSFiles) -> None:
+    server: LiveServer = start_server(
+        "tests.apps.contract:app",
+        *tls.server_args(),
+        *("--ssl-ca-certs", tls.ca_certfile, "--ssl-cert-reqs", "2"),
+    )
+    url = f"https://{server.host}:{server.port}/"
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(url, verify=tls.client_context())
+    client_cert = tls.ca.issue_cert("client@example.com")
+    context = tls.client_context()
+    client_cert.configure_cert(context)
+    assert httpx.get(url, verify=context).status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "tornado"])
+def test_ready_ssl_context_when_embedded(tls: TLSFiles, backend: str) -> None:
+    if backend == "tornado":
+        pytest.importorskip("tornado")
+        from albany.backends.tornado import TornadoServer as Server
+    else:
+        from albany.backends.asyncio import AsyncioServer as Server  # type: ignore[assignment]
+
+    async def main() -> str:
+        config = Config(port=0, access_log=False, ssl=_context(tls))
+        server = Server(neutral_app, config)
+        await server.start()
+        port = server.sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(verify=tls.client_context()) as client:
+            response = await client.get(f"https://127.0.0.1:{port}/scope")
+        await server.stop()
+        scheme: str = response.json()["scheme"]
+        return scheme
+
+    assert asyncio.run(main()) == "https"
+
+
+def test_twisted_refuses_a_ready_ssl_context(tls: TLSFiles) -> None:
+    pytest.importorskip("twisted")
+    from albany.backends.twisted.server import tls_options
+
+    with pytest.raises(StartupError, match="cannot serve a ready ssl.SSLContext"):
+        tls_options(Config(ssl=_context(tls)))
+
+
+def test_twisted_without_pyopenssl_names_the_extra(
+    tls: TLSFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("twisted")
+    from albany.backends.twisted.server import tls_options
+
+    monkeypatch.setitem(sys.modules, "OpenSSL", None)
+    with pytest.raises(MissingDependency, match=r'pip install "albany\[tls\]"'):
+        tls_options(Config(ssl_certfile=tls.certfile, ssl_keyfile=tls.keyfile))
