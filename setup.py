@@ -31,6 +31,10 @@ FRAMEWORKS_UNDER_TEST = [
     "starlette>=0.37",
     "fastapi>=0.110",
     "python-multipart>=0.0.9",
+    "wsproto>=1.2",  # what twisted.web.websocket imports (Albany never runs its engine)
+    "uvicorn>=0.30",  # the ASGI servers albany.as_asgi and the adapters are tested under
+    "hypercorn>=0.17",
+    "daphne>=4.1",
 ]
 DEV = ALL + FRAMEWORKS_UNDER_TEST + [
     "websockets>=13",

@@ -1,6 +1,6 @@
 """A twisted.web resource tree, as an existing Twisted site would have it.
 
-``/ws`` is a ``twisted.web.websocket`` resource (Twisted 25.5 and later).
+``/ws`` is a ``twisted.web.websocket`` resource (Twisted 25.5 and later, with wsproto).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ root.putChild(b"", Hello())
 root.putChild(b"deferred", Deferred())
 try:
     from twisted.web.websocket import WebSocketResource
-except ImportError:  # a Twisted older than 25.5: no WebSocket at /legacy/ws
+except ImportError:  # Twisted before 25.5, or without wsproto: no WebSocket at /legacy/ws
     pass
 else:
     root.putChild(b"ws", WebSocketResource(EchoFactory()))

@@ -16,9 +16,10 @@ from albany.errors import MissingDependency, StartupError
 from albany.sockets import ssl_context
 from albany.testing import LiveServer
 from tests.apps.contract import app as neutral_app
-from tests.tls_certs import KEY_PASSWORD, TLSFiles, make_tls_files
 
 pytest.importorskip("trustme")
+
+from tests.tls_certs import KEY_PASSWORD, TLSFiles, make_tls_files  # noqa: E402
 
 
 @pytest.fixture(scope="module")
