@@ -30,7 +30,8 @@ Invariants:
    timeout (open), the close timeout (closing).
 6. Control frames reach the app only if it accepted with ``"albany.websocket.ping": True``
    (the ``albany.websocket.ping`` extension): each peer ping (already answered) and pong
-   becomes an ``albany.websocket.ping`` / ``albany.websocket.pong`` message, in order.
+   becomes an ``albany.websocket.ping`` / ``albany.websocket.pong`` message, in order;
+   the pong answering the server's own keepalive ping is the server's alone.
 """
 
 from __future__ import annotations
@@ -322,10 +323,10 @@ class WebSocketSession:
                 if self._control_to_app:
                     self._deliver({"type": _APP_PING, "bytes": value})
             elif opcode == PONG:
-                if self._awaiting_pong:
+                if self._awaiting_pong and value == _PING_PAYLOAD:  # the keepalive's: ours
                     self._awaiting_pong = False
                     self._arm(self._settings.ping_interval or 0.0, self._send_ping)
-                if self._control_to_app:
+                elif self._control_to_app:
                     self._deliver({"type": _APP_PONG, "bytes": value})
             else:
                 self._peer_closed(*value)

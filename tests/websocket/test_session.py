@@ -234,3 +234,24 @@ def test_control_frames_stay_hidden_by_default_and_are_checked() -> None:
     assert parse_frames(gateway.transport.take()) == [(True, PONG, b"p")]
     assert log == [{"type": "websocket.receive", "text": "t"}]
     assert [type(error) for error in errors] == [RuntimeError, ValueError]
+
+
+def test_the_keepalive_pong_is_the_servers_alone() -> None:
+    log: list[Any] = []
+
+    async def listening(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept", "albany.websocket.ping": True})
+        while True:
+            message = await receive()
+            log.append(message)
+            if message["type"] == "websocket.disconnect":
+                return
+
+    gateway = open_session(listening, ping_interval=5.0, ping_timeout=2.0)
+    gateway.clock.advance(5.1)
+    assert parse_frames(gateway.transport.take()) == [(True, PING, b"albany")]
+    gateway.feed(frame(PONG, b"albany") + frame(PONG, b"other"))
+    gateway.clock.advance(4.0)  # the keepalive took its pong: no 1011
+    assert not gateway.transport.closed
+    assert log == [{"type": "albany.websocket.pong", "bytes": b"other"}]
