@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="most request header fields, else 431",
     )
     add("--limit-body-size", type=int, default=None, help="largest request body, else 413")
-    ws = WebSocketSettings()
+    ws = defaults.websocket
     add(
         "--ws-max-size",
         type=int,

@@ -126,14 +126,6 @@ def describe(sock: socket.socket, tls: bool = False) -> str:
     return f"{'https' if tls else 'http'}://{host}:{port}"
 
 
-def address(sock: socket.socket) -> tuple[str, int] | None:
-    """A socket's (host, port) for the scope, or None for Unix sockets."""
-    if sock.family == socket.AF_UNIX:
-        return None
-    name = sock.getsockname()
-    return (str(name[0]), int(name[1]))
-
-
 def client_address(name: object) -> tuple[str, int] | None:
     """A peer's socket name as the scope's ``client``: (host, port), or None (Unix socket)."""
     if isinstance(name, tuple) and len(name) >= 2:

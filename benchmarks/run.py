@@ -201,23 +201,27 @@ class Settings:
     start_timeout: float
 
 
+def start_server(server: Server, port: int, cpu: str, output: Path) -> subprocess.Popen[bytes]:
+    """``server`` on ``port``, pinned to ``cpu``, from the checkout, its output in ``output``."""
+    path = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
+    with output.open("wb") as sink:
+        return subprocess.Popen(
+            ["taskset", "-c", cpu, *server.argv(port)],
+            cwd=ROOT,
+            env=dict(os.environ, PYTHONPATH=path),
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def measure(server: Server, settings: Settings, log: Callable[[str], None]) -> Result:
     """Start the server, check it, warm it up, measure it, stop it."""
     port = free_port()
-    path = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
-    env = dict(os.environ, PYTHONPATH=path)
     with tempfile.TemporaryDirectory(prefix="albany-bench-") as scratch:
         output = Path(scratch) / "server.log"
-        with output.open("wb") as sink:
-            process = subprocess.Popen(
-                ["taskset", "-c", settings.server_cpu, *server.argv(port)],
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        process = start_server(server, port, settings.server_cpu, output)
         try:
             wait_listening(process, port, settings.start_timeout)
             check_hello(port)

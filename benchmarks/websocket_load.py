@@ -4,7 +4,7 @@
     python -m benchmarks.websocket_load --duration 3 --only albany-uvloop,uvicorn --markdown
 
 For each server of ``benchmarks/suites/websocket.py`` and each scenario (message size,
-connections): start the server pinned to CPU 0 (``taskset`` when there is one), open the
+connections): start the server pinned to CPU 0 (``taskset``, as ``benchmarks/run`` does), open the
 connections from this process (pinned to CPU 1), ping-pong one message per connection
 for a 1 s warm-up and then ``--duration`` seconds, and count the echoes. Every connection
 has exactly one message in flight; the run ends by itself after the duration, and only
@@ -21,15 +21,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Sequence
 
-from benchmarks.run import BenchmarkFailure, free_port, stop, wait_listening
+from benchmarks.run import (
+    BenchmarkFailure,
+    free_port,
+    markdown_table,
+    start_server,
+    stop,
+    text_table,
+    wait_listening,
+)
 from benchmarks.suites import HOST, Server
 from benchmarks.suites import websocket as suite
 
@@ -155,21 +162,13 @@ async def load(port: int, size: int, connections: int, warmup: float, seconds: f
     return (done - start_count) / elapsed
 
 
-def run_server(server: Server, port: int, log: str) -> subprocess.Popen[bytes]:
-    argv = server.argv(port)
-    if shutil.which("taskset"):
-        argv = ["taskset", "-c", "0", *argv]
-    with open(log, "wb") as out:
-        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
-
-
 def measure(server: Server, duration: float) -> dict[str, float | str]:
     results: dict[str, float | str] = {}
     with tempfile.NamedTemporaryFile(suffix=".log", delete=False) as log:
         log_path = log.name
     for name, size, connections in suite.SCENARIOS:
         port = free_port()
-        process = run_server(server, port, log_path)
+        process = start_server(server, port, "0", Path(log_path))
         try:
             wait_listening(process, port, 20)
             results[name] = asyncio.run(load(port, size, connections, 1.0, duration))
@@ -199,14 +198,7 @@ def table(results: dict[str, dict[str, float | str]], markdown: bool) -> str:
             else:
                 row += [str(value)[:40], "-"]
         rows.append(row)
-    if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
-        return "\n".join(lines)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in [header, *rows]
-    )
+    return (markdown_table if markdown else text_table)(header, rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from albany.spec import ASGI_VERSIONS
 from albany.types import App, Message
@@ -22,11 +22,18 @@ class LifespanStartupFailed(RuntimeError):
 
 
 class LifespanClient:
-    """Runs one app's lifespan scope as a task; ``state`` is what start-up stored."""
+    """Runs one app's lifespan scope as a task; ``state`` is what start-up stored.
 
-    def __init__(self, app: App) -> None:
+    ``extensions`` makes the scope's extensions on the serving loop, as the app's HTTP
+    scopes get them (a neutral app's ``albany`` helpers).
+    """
+
+    def __init__(
+        self, app: App, state: dict[str, Any], extensions: Callable[[], dict[str, Any]]
+    ) -> None:
         self.app = app
-        self.state: dict[str, Any] = {}
+        self.state = state
+        self._extensions = extensions
         self._inbox: asyncio.Queue[Message] | None = None
         self._answer: asyncio.Future[Message] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -37,7 +44,12 @@ class LifespanClient:
         loop = asyncio.get_running_loop()
         self._inbox = asyncio.Queue()
         self._answer = loop.create_future()
-        scope = {"type": "lifespan", "asgi": ASGI_VERSIONS, "state": self.state, "extensions": {}}
+        scope = {
+            "type": "lifespan",
+            "asgi": ASGI_VERSIONS,
+            "state": self.state,
+            "extensions": self._extensions(),
+        }
         self._task = loop.create_task(self._run(scope))
         answer = await self._ask({"type": "lifespan.startup"})
         if answer["type"] == "lifespan.startup.failed":

@@ -128,13 +128,16 @@ class AlbanyHandler:
             }
         return self._extension
 
+    def extensions(self) -> dict[str, Any]:
+        """The scope's extensions: a neutral app's helpers (``albany``), for every scope."""
+        return {"albany": self._albany_extension()} if self._neutral else {}
+
     def scope(self, request: web.Request) -> dict[str, Any]:
         """The ASGI HTTP scope for ``request``."""
         raw_path, _, query = request.raw_path.partition("?")
         transport = request.transport
         peer = transport.get_extra_info("peername") if transport else None
         local = transport.get_extra_info("sockname") if transport else None
-        extensions = {"albany": self._albany_extension()} if self._neutral else {}
         return {
             "type": "http",
             "asgi": ASGI_VERSIONS,
@@ -149,7 +152,7 @@ class AlbanyHandler:
             "client": tuple(peer[:2]) if isinstance(peer, tuple) else None,
             "server": tuple(local[:2]) if isinstance(local, tuple) else None,
             "state": dict(self.state),
-            "extensions": extensions,
+            "extensions": self.extensions(),
         }
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -174,8 +177,8 @@ def albany_handler(app: App, *, root_path: str = "") -> Handler:
 def add_albany_app(application: web.Application, prefix: str, app: App) -> AlbanyHandler:
     """Serve ``app`` at ``prefix`` (and below) of ``application``; its lifespan runs with it."""
     prefix = prefix.rstrip("/")
-    lifespan = LifespanClient(app)
-    handler = AlbanyHandler(app, root_path=prefix, state=lifespan.state)
+    handler = AlbanyHandler(app, root_path=prefix)
+    lifespan = LifespanClient(app, handler.state, handler.extensions)
     application.router.add_route("*", prefix + "{tail:(/.*)?}", handler.handle)
 
     async def run_lifespan(_: web.Application) -> AsyncIterator[None]:

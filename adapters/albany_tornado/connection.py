@@ -38,7 +38,6 @@ class AlbanyConnection(httputil.HTTPConnection):
     ) -> None:
         self.context = context
         self.max_body_size = max_body_size
-        self.body_timeout: float | None = None
         self._loop = loop
         self._sender = OrderedSender(send, loop)
         self._no_keep_alive = no_keep_alive
@@ -62,8 +61,6 @@ class AlbanyConnection(httputil.HTTPConnection):
         if self._no_keep_alive:
             raw.append((b"Connection", b"close"))
         start = {"type": "http.response.start", "status": start_line.code, "headers": raw}
-        if self._sender.gone:
-            return failed(self._loop, iostream.StreamClosedError())
         try:
             self._sender.submit(start)
         except SendFailed:
@@ -85,8 +82,6 @@ class AlbanyConnection(httputil.HTTPConnection):
     def finish(self) -> None:
         """The response is complete; its last message goes after the others."""
         self.write_finished = True
-        if self._sender.gone:
-            return
         try:
             self._sender.submit({"type": "http.response.body", "body": b"", "more_body": False})
         except SendFailed:
@@ -100,8 +95,7 @@ class AlbanyConnection(httputil.HTTPConnection):
         self.max_body_size = max_body_size
 
     def set_body_timeout(self, timeout: float) -> None:
-        """Kept for handlers that call it; Albany 0.1 applies no body timeout."""
-        self.body_timeout = timeout
+        """Kept for handlers that call it; Albany applies no body timeout."""
 
     def detach(self) -> iostream.IOStream:
         raise NotImplementedError(

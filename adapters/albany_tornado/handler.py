@@ -25,10 +25,9 @@ from tornado.web import RequestHandler, stream_request_body
 
 from albany.flavour import flavour_of
 from albany.gateway.cycle import ClientDisconnected
-from albany.spec import SPEC_VERSION
+from albany.spec import ASGI_VERSIONS, SPEC_VERSION
 from albany.types import App, Message
 
-_ASGI = {"version": "3.0", "spec_version": "2.4"}
 _NO_BODY = (204, 304)
 
 
@@ -156,7 +155,7 @@ class AlbanyHandler(RequestHandler):
         port = address[1] if isinstance(address, tuple) and len(address) > 1 else 0
         return {
             "type": "http",
-            "asgi": _ASGI,
+            "asgi": ASGI_VERSIONS,
             "http_version": request.version[5:],
             "method": request.method,
             "scheme": request.protocol,

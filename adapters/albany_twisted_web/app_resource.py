@@ -26,13 +26,12 @@ from twisted.web.server import NOT_DONE_YET
 from zope.interface import implementer
 
 from albany.flavour import flavour_of
-from albany.gateway.cycle import ClientDisconnected
-from albany.spec import SPEC_VERSION
+from albany.gateway.cycle import READY, ClientDisconnected
+from albany.spec import ASGI_VERSIONS, SPEC_VERSION
 from albany.types import App, Message
 
 logger = logging.getLogger("albany.error")
 
-_ASGI = {"version": "3.0", "spec_version": "2.4"}
 _PIECE = 65536
 _DISCONNECT: Message = {"type": "http.disconnect"}
 
@@ -81,7 +80,7 @@ class AppResource(Resource):
         server = request.getHost()
         return {
             "type": "http",
-            "asgi": _ASGI,
+            "asgi": ASGI_VERSIONS,
             "http_version": request.clientproto.decode("ascii")[5:] or "1.1",
             "method": request.method.decode("ascii").upper(),
             "scheme": "https" if request.isSecure() else "http",
@@ -182,7 +181,7 @@ class AppCall:
                 return waiter
         else:
             raise RuntimeError(f"Unexpected ASGI message type {kind!r} for an HTTP scope")
-        return self._ready(None)
+        return READY
 
     def _finish(self) -> None:
         self.finished = True

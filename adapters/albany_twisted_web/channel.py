@@ -50,16 +50,19 @@ _ADDRESSES: dict[Any, Any] = {}
 
 
 def address(pair: Any) -> IPv4Address | IPv6Address | UNIXAddress:
-    """A Twisted address for a scope's ``client`` or ``server`` pair (``None``: Unix socket)."""
+    """A Twisted address for a scope's ``client`` or ``server`` pair.
+
+    A Unix socket's is ``None`` (the client) or ``[path, None]`` (the server).
+    """
     made = _ADDRESSES.get(pair)
     if made is not None:
         return made  # type: ignore[no-any-return]
-    if pair is None:
-        made = UNIXAddress(None)
+    if pair is None or pair[1] is None:
+        made = UNIXAddress(pair[0] if pair else None)
     elif ":" in pair[0]:
-        made = IPv6Address("TCP", pair[0], pair[1] or 0)
+        made = IPv6Address("TCP", pair[0], pair[1])
     else:
-        made = IPv4Address("TCP", pair[0], pair[1] or 0)
+        made = IPv4Address("TCP", pair[0], pair[1])
     if len(_ADDRESSES) >= 4096:
         _ADDRESSES.clear()
     _ADDRESSES[pair] = made
@@ -89,11 +92,9 @@ class RequestChannel:
         self._producer_paused = False
         self._pull_wanted = False
         self._pulling = False
-        self.final_queued = False
         self.complete = False
         """The last message went into ``send``: the response is Albany's now."""
         self.gone = False
-        self.aborted = False
         self.mount: list[bytes] = []
         """The path segments of ``root_path``: the site's own path (``request.sitepath``)."""
         self.traversed: tuple[Any, ...] | None = None
@@ -138,7 +139,6 @@ class RequestChannel:
 
     def requestDone(self, request: Any) -> None:
         held, self._held = self._held, None
-        self.final_queued = True
         self._emit({"type": "http.response.body", "body": held or b"", "more_body": False})
 
     def stop_holding(self) -> None:
@@ -166,7 +166,6 @@ class RequestChannel:
 
     def loseConnection(self) -> None:
         """The resource closes the connection: the app ends with its response unfinished."""
-        self.aborted = True
         if self.on_abort is not None:
             self.on_abort()
 
@@ -174,7 +173,6 @@ class RequestChannel:
         self._emit(
             {"type": "http.response.start", "status": 400, "headers": [(b"connection", b"close")]}
         )
-        self.final_queued = True
         self._emit({"type": "http.response.body", "body": b"", "more_body": False})
 
     # the transport side of a request's transport attribute

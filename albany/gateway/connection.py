@@ -40,7 +40,7 @@ from albany.http1.events import Data, Event, Request
 from albany.http1.reader import RequestReader
 from albany.http1.writer import ResponseWriter, error_response
 from albany.spec import ASGI_VERSIONS
-from albany.websocket.handshake import HandshakeError, is_websocket_upgrade, read_handshake
+from albany.websocket.handshake import HandshakeError, read_handshake
 
 if TYPE_CHECKING:
     from albany.gateway.endpoints import Endpoint
@@ -161,8 +161,8 @@ class HttpConnection:
 
     def keep_alive_allowed(self, cycle: RequestCycle) -> bool:
         """Whether the response may leave the connection open (the writer decides the rest)."""
-        if self.state.shutting_down or (self.reader.upgraded and cycle.request.upgrade):
-            return False  # the upgrade request's own answer closes; those before it need not
+        if self.state.shutting_down:
+            return False
         # A client still waiting for "100 Continue" would send a body nobody reads.
         return cycle.body_complete or not cycle.continue_pending
 
@@ -247,7 +247,7 @@ class HttpConnection:
         else:
             path = request.path
             raw_path = request.raw_path
-        if request.upgrade is not None and is_websocket_upgrade(request):
+        if request.upgrade is not None:  # the reader keeps only WebSocket's (handshake rule 1)
             self._start_websocket(request, endpoint, path, raw_path)
             return
         scope = {

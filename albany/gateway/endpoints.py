@@ -77,12 +77,12 @@ class Endpoints:
             self.single: Endpoint | None = None
             self.mounted = [endpoint(prefix, mounted) for prefix, mounted in app.routes]
             self.fallback = endpoint("", not_found)
-            self.all = [*self.mounted, self.fallback]
+            self.served = self.mounted  # the apps' endpoints, without the 404 one
         else:
             self.single = endpoint("", app)
             self.mounted = []
             self.fallback = self.single
-            self.all = [self.single]
+            self.served = [self.single]  # the apps' endpoints, without the 404 one
 
     def route(self, path: str) -> Endpoint:
         """The endpoint for ``path`` (below the server's root_path)."""

@@ -89,7 +89,6 @@ class Lifespan:
             return
 
         def expired() -> None:
-            self._timer = None  # fired: cancelling it now is an error on some loops
             report(f"Lifespan {phase} did not complete within {timeout:g} s")
 
         self._timer = self._clock.call_later(timeout, expired)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
 
 from albany.config import Config
-from albany.gateway.endpoints import Endpoints, RunnerFor, not_found
+from albany.gateway.endpoints import Endpoints, RunnerFor
 from albany.gateway.interfaces import Clock
 from albany.gateway.lifespan import LifespanGroup
 from albany.types import App, BackendName
@@ -46,7 +46,7 @@ class ServerState:
         """The lifespan of every app this server serves."""
         config = self.config
         return LifespanGroup(
-            [e for e in self.endpoints.all if e.app is not not_found],
+            self.endpoints.served,
             config.lifespan,
             self.clock,
             config.timeout_lifespan_startup,

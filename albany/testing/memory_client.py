@@ -46,19 +46,16 @@ class MemoryClient:
     ) -> None:
         from albany.app_kinds import as_albany_app
         from albany.importer import import_from_string
-        from albany.mount import Mount
         from albany.serving import flavours_in
 
         if isinstance(app, str):
             app = import_from_string(app)
-        if not isinstance(app, Mount):
-            app = as_albany_app(app)
-        self.app = app
+        self.app = app = as_albany_app(app)  # a Mount is an Albany app already: kept as is
         self.config = config or Config(access_log=False)
         self.timeout = timeout
         self.host = host
-        self.loop = (loops or default_loops()).get(loop)
         self._loops = loops or default_loops()
+        self.loop = self._loops.get(loop)
         self._flavours = flavours_in(app)
         self._check_cross_flavour(loop)
         self.state: ServerState | None = None

@@ -28,11 +28,14 @@ class MemoryTransport(FakeTransport):
     def __init__(self, listener: Callable[[], None] = lambda: None) -> None:
         super().__init__()
         self.listener = listener
-        self.data = b""
+
+    @property
+    def data(self) -> bytes:
+        """Everything written so far."""
+        return b"".join(self.written)
 
     def write(self, data: bytes) -> None:
         super().write(data)
-        self.data += data
         self.listener()
 
     def close(self) -> None:

@@ -75,8 +75,7 @@ class MemoryLoops:
     ) -> None:
         self.loops = list(loops)
         self.blockon = blockon
-        self._asyncio_loop: asyncio.AbstractEventLoop | None = None
-        self._uvloop: asyncio.AbstractEventLoop | None = None
+        self._asyncio_loops: dict[bool, asyncio.AbstractEventLoop] = {}  # by "is uvloop"
         self._reactor_started = False
         self._made: dict[str, MemoryLoop] = {}
 
@@ -94,7 +93,7 @@ class MemoryLoops:
     def _make(self, name: str) -> MemoryLoop:
         if name in ("twisted", "twisted-asyncio"):
             return self._twisted(name)
-        loop = self._uvloop_loop() if name == "uvloop" else self._stdlib_loop()
+        loop = self._asyncio_loop(name == "uvloop")
         run = drive_asyncio(loop)
         if name == "tornado":
             from tornado.ioloop import IOLoop
@@ -123,23 +122,16 @@ class MemoryLoops:
             twisted_host=loop,
         )
 
-    def _stdlib_loop(self) -> asyncio.AbstractEventLoop:
-        import asyncio
+    def _asyncio_loop(self, uvloop: bool) -> asyncio.AbstractEventLoop:
+        """The stdlib loop, or uvloop's, made on first use and kept."""
+        from albany.backends.asyncio.main import new_loop
 
         if self.blockon is not None:
             self._refuse_under_asyncio_reactor()
-        if self._asyncio_loop is None:
-            self._asyncio_loop = asyncio.new_event_loop()
-        return self._asyncio_loop
-
-    def _uvloop_loop(self) -> asyncio.AbstractEventLoop:
-        import uvloop
-
-        if self.blockon is not None:
-            self._refuse_under_asyncio_reactor()
-        if self._uvloop is None:
-            self._uvloop = uvloop.new_event_loop()
-        return self._uvloop
+        loop = self._asyncio_loops.get(uvloop)
+        if loop is None:
+            loop = self._asyncio_loops[uvloop] = new_loop(uvloop)
+        return loop
 
     def _refuse_under_asyncio_reactor(self) -> None:
         reactor = self.reactor()
@@ -161,7 +153,7 @@ class MemoryLoops:
         reactor = installed_reactor()
         if reactor is None:
             if "twisted-asyncio" in self.loops or "twisted" not in self.loops:
-                reactor = asyncio_reactor_on(self._stdlib_loop())
+                reactor = asyncio_reactor_on(self._asyncio_loop(False))
             else:
                 reactor = install_reactor(None)
         return reactor
@@ -215,14 +207,14 @@ class MemoryLoops:
             reactor.iterate(0)  # fires "shutdown": the thread pool stops
             self._reactor_started = False
         hosting = self._made.get("twisted-asyncio")
-        for loop in (self._asyncio_loop, self._uvloop):
-            if loop is None or loop.is_closed() or loop.is_running():
+        for loop in self._asyncio_loops.values():
+            if loop.is_closed() or loop.is_running():
                 continue
             if hosting is not None and hosting.twisted_host is loop:
                 continue  # the asyncio reactor stays on it until the process ends
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
-        self._asyncio_loop = self._uvloop = None
+        self._asyncio_loops.clear()
         self._made.clear()
 
 

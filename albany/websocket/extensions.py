@@ -17,8 +17,8 @@ import zlib
 from albany.websocket.settings import WebSocketSettings
 
 _DEFLATE_TAIL = b"\x00\x00\xff\xff"
-_INVALID_DATA = 1007
-_TOO_BIG = 1009
+INVALID_DATA = 1007
+TOO_BIG = 1009
 NAME = "permessage-deflate"
 
 
@@ -67,9 +67,9 @@ class Deflate:
             else:
                 out = decompressor.decompress(data, room + 1)
         except zlib.error:
-            raise FrameError(_INVALID_DATA, "Invalid compressed data") from None
+            raise FrameError(INVALID_DATA, "Invalid compressed data") from None
         if room is not None and len(out) > room:
-            raise FrameError(_TOO_BIG, "Message too large")
+            raise FrameError(TOO_BIG, "Message too large")
         if last and self._client_no_takeover:
             self._decompressor = None
         return out

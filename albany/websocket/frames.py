@@ -26,7 +26,7 @@ import codecs
 from struct import Struct
 from typing import Any, Callable
 
-from albany.websocket.extensions import Deflate, FrameError
+from albany.websocket.extensions import INVALID_DATA, TOO_BIG, Deflate, FrameError
 
 CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 
@@ -35,14 +35,13 @@ Event = tuple[int, Any]
 
 NO_STATUS = 1005
 _PROTOCOL_ERROR = 1002
-_INVALID_DATA = 1007
-_TOO_BIG = 1009
 _RECEIVABLE = frozenset({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014})
 _U16 = Struct("!H")
 _U64 = Struct("!Q")
 _HEAD16 = Struct("!BBH")
 _HEAD64 = Struct("!BBQ")
-_MAX_CONTROL = 125
+MAX_CONTROL = 125
+"""The largest control frame payload (RFC 6455, 5.5)."""
 
 
 def valid_close_code(code: int) -> bool:
@@ -60,18 +59,13 @@ def unmask_python(payload: bytes, mask: bytes) -> bytes:
     return value.to_bytes(size, "little")
 
 
-_apply_mask: Callable[[bytes, bytes], bytes] | None
-try:  # the C routine of the websockets package, when it is installed: ~60x faster on 64 KiB
-    from websockets.speedups import apply_mask as _apply_mask
+unmask: Callable[[bytes, bytes], bytes] = unmask_python
+"""Unmasking as used: in C (the websockets package's routine, ~60x faster on 64 KiB) when
+it is installed, else ``unmask_python``."""
+try:
+    from websockets.speedups import apply_mask as unmask
 except ImportError:  # pragma: no cover - depends on the environment
-    _apply_mask = None
-
-
-def unmask(payload: bytes, mask: bytes) -> bytes:
-    """``unmask_python``, done in C when ``websockets``' speed-ups are importable."""
-    if _apply_mask is None:
-        return unmask_python(payload, mask)
-    return _apply_mask(payload, mask)
+    pass
 
 
 class FrameReader:
@@ -231,7 +225,7 @@ class FrameReader:
         try:
             self._probe.decode(unmask(chunk, mask))  # type: ignore[union-attr]
         except UnicodeDecodeError:
-            self._fail(_INVALID_DATA, "Invalid UTF-8 in a text message")
+            self._fail(INVALID_DATA, "Invalid UTF-8 in a text message")
             return False
         self._probed += len(chunk)
         return True
@@ -247,7 +241,7 @@ class FrameReader:
                 return _PROTOCOL_ERROR, "Reserved bits set on a control frame"
             if not first & 0x80:
                 return _PROTOCOL_ERROR, "Fragmented control frame"
-            if length > _MAX_CONTROL:
+            if length > MAX_CONTROL:
                 return _PROTOCOL_ERROR, "Control frame payload over 125 bytes"
             return None
         if opcode > BINARY:
@@ -264,13 +258,13 @@ class FrameReader:
                 return _PROTOCOL_ERROR, "Reserved bits set without an extension for them"
         limit = self._frame_limit
         if limit is not None and length > limit:
-            return _TOO_BIG, "Frame too large"
+            return TOO_BIG, "Frame too large"
         limit = self._message_limit
         compressed = self._compressed if opcode == CONTINUATION else bool(rsv)
         if limit is not None and not compressed:
             size = self._size if opcode == CONTINUATION else 0
             if size + length > limit:
-                return _TOO_BIG, "Message too large"
+                return TOO_BIG, "Message too large"
         return None
 
     def _data_frame(self, first: int, opcode: int, payload: bytes, events: list[Event]) -> bool:
@@ -297,7 +291,7 @@ class FrameReader:
                 try:
                     value: Any = payload.decode("utf-8")
                 except UnicodeDecodeError:
-                    self._fail(_INVALID_DATA, "Invalid UTF-8 in a text message")
+                    self._fail(INVALID_DATA, "Invalid UTF-8 in a text message")
                     return False
             else:
                 decoder = self._utf8
@@ -306,7 +300,7 @@ class FrameReader:
                 try:
                     parts.append(decoder.decode(payload, bool(fin)))
                 except UnicodeDecodeError:
-                    self._fail(_INVALID_DATA, "Invalid UTF-8 in a text message")
+                    self._fail(INVALID_DATA, "Invalid UTF-8 in a text message")
                     return False
                 if not fin:
                     return True
@@ -341,7 +335,7 @@ class FrameReader:
         try:
             reason = payload[2:].decode("utf-8")
         except UnicodeDecodeError:
-            self._fail(_INVALID_DATA, "Invalid UTF-8 in a close reason")
+            self._fail(INVALID_DATA, "Invalid UTF-8 in a close reason")
             return
         events.append((CLOSE, (code, reason)))
 
@@ -391,6 +385,6 @@ class FrameWriter:
         if code == NO_STATUS:
             return _frame(0x80 | CLOSE, b"")
         encoded = reason.encode("utf-8")
-        if len(encoded) > _MAX_CONTROL - 2:
-            encoded = encoded[: _MAX_CONTROL - 2].decode("utf-8", "ignore").encode("utf-8")
+        if len(encoded) > MAX_CONTROL - 2:
+            encoded = encoded[: MAX_CONTROL - 2].decode("utf-8", "ignore").encode("utf-8")
         return _frame(0x80 | CLOSE, _U16.pack(code) + encoded)

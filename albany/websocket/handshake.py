@@ -6,7 +6,8 @@ the fields a WebSocket upgrade needs and writes the ``101 Switching Protocols`` 
 Rules:
 
 1. A WebSocket upgrade is an ``Upgrade: websocket`` request (any case) that llhttp
-   reported as an upgrade (``Connection: upgrade`` present).
+   reported as an upgrade (``Connection: upgrade`` present): the only ``Request`` whose
+   ``upgrade`` the reader keeps (``albany/http1/reader.py``, rule 6).
 2. It must be a ``GET``, HTTP/1.1, without a body, with exactly one
    ``Sec-WebSocket-Key`` that is 16 bytes in base64; else 400.
 3. ``Sec-WebSocket-Version`` must list 13; else 426 with ``Sec-WebSocket-Version: 13``.
@@ -56,12 +57,6 @@ class Handshake(NamedTuple):
     key: bytes
     subprotocols: list[str]
     extension_offers: list[str]  # each "name; param; param=value", in the client's order
-
-
-def is_websocket_upgrade(request: Request) -> bool:
-    """Whether ``request`` asks to switch to WebSocket (rule 1)."""
-    upgrade = request.upgrade
-    return upgrade is not None and upgrade.strip().lower() == b"websocket"
 
 
 def _split(values: Iterable[bytes]) -> list[str]:

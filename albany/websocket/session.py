@@ -47,6 +47,7 @@ from albany.types import App, Message
 from albany.websocket.extensions import negotiate
 from albany.websocket.frames import (
     BINARY,
+    MAX_CONTROL,
     PING,
     PONG,
     TEXT,
@@ -66,13 +67,10 @@ access_logger = logging.getLogger("albany.access")
 
 SessionState = Literal["connecting", "responding", "open", "closing", "closed"]
 
-_NO_STATUS = 1005
 _ABNORMAL = 1006
-_GOING_AWAY = 1001
 _INTERNAL_ERROR = 1011
 _SERVICE_RESTART = 1012
 _PING_PAYLOAD = b"albany"
-_CONTROL_PAYLOAD_LIMIT = 125
 _APP_PING = "albany.websocket.ping"
 _APP_PONG = "albany.websocket.pong"
 
@@ -390,7 +388,7 @@ class WebSocketSession:
         """The app's own ping or (unsolicited) pong frame."""
         if not isinstance(payload, (bytes, bytearray)):
             raise TypeError(f"{kind} needs 'bytes', not {type(payload).__name__}")
-        if len(payload) > _CONTROL_PAYLOAD_LIMIT:
+        if len(payload) > MAX_CONTROL:
             raise ValueError(f"{kind} payload is {len(payload)} bytes; at most 125 fit a frame")
         frames = self._frames_out
         assert frames is not None

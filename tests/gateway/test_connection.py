@@ -86,7 +86,7 @@ def test_scope() -> None:
             "albany": {
                 "backend": "asyncio",
                 "flavour": "neutral",
-                "spec_version": gateway.state.endpoints.all[0].extension["spec_version"],
+                "spec_version": gateway.state.endpoints.served[0].extension["spec_version"],
                 "helpers": gateway.runner.helpers,
             }
         },

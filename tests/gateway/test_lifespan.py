@@ -238,7 +238,7 @@ def test_lifespan_state_is_copied_into_each_http_scope() -> None:
     gateway = Gateway(app)
     state = gateway.state
     started = Outcomes()
-    endpoint = state.endpoints.all[0]
+    endpoint = state.endpoints.served[0]
     Lifespan(app, gateway.runner, "on", endpoint.lifespan_state, endpoint.extension).startup(
         started
     )

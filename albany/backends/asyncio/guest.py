@@ -13,9 +13,9 @@ import asyncio
 from typing import Any, Callable
 
 from albany.app_kinds import as_albany_app
-from albany.backends.asyncio.runner import runner_for
+from albany.backends.asyncio.runner import runner_for, wait_for_callback
 from albany.backends.asyncio.server import backend_name
-from albany.gateway.endpoints import Endpoints, not_found
+from albany.gateway.endpoints import Endpoints
 from albany.gateway.interfaces import AppRunner
 from albany.gateway.lifespan import LifespanGroup
 from albany.types import Message
@@ -86,14 +86,13 @@ class AsgiGuest:
             raise error
 
     async def _lifespan(self, endpoints: Endpoints, scope: Any, receive: Any, send: Any) -> None:
-        group = LifespanGroup([e for e in endpoints.all if e.app is not not_found], "auto")
-        loop = asyncio.get_running_loop()
+        group = LifespanGroup(endpoints.served, "auto")
         while True:
             message = await receive()
             stage = message["type"].rsplit(".", 1)[1]  # "startup" or "shutdown"
-            outcome: asyncio.Future[str | None] = loop.create_future()
-            (group.startup if stage == "startup" else group.shutdown)(outcome.set_result)
-            failure = await outcome
+            failure = await wait_for_callback(
+                group.startup if stage == "startup" else group.shutdown
+            )
             if failure is None:
                 await send({"type": f"lifespan.{stage}.complete"})
             else:

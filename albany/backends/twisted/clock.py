@@ -6,6 +6,19 @@ import time
 from typing import Any, Callable
 
 
+class TwistedTimer:
+    """A ``Timer`` over a ``DelayedCall``: cancelling one that has fired does nothing."""
+
+    __slots__ = ("_call",)
+
+    def __init__(self, call: Any) -> None:
+        self._call = call
+
+    def cancel(self) -> None:
+        if self._call.active():  # Twisted raises AlreadyCalled otherwise
+            self._call.cancel()
+
+
 class TwistedClock:
     """``Clock`` on a reactor's ``seconds`` and ``callLater``."""
 
@@ -18,5 +31,5 @@ class TwistedClock:
     def wall_time(self) -> float:
         return time.time()
 
-    def call_later(self, delay: float, callback: Callable[[], None]) -> Any:
-        return self._reactor.callLater(delay, callback)
+    def call_later(self, delay: float, callback: Callable[[], None]) -> TwistedTimer:
+        return TwistedTimer(self._reactor.callLater(delay, callback))

@@ -174,3 +174,37 @@ def test_twisted_flavoured_app_is_refused() -> None:
 
     with pytest.raises(ValueError, match="twisted-flavoured"):
         AlbanyHandler(deferred_app)
+
+
+def test_a_mounted_neutral_app_has_its_helpers_in_lifespan_too() -> None:
+    @albany.flavour("neutral")
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        helpers = scope["extensions"]["albany"]["helpers"]
+        if scope["type"] == "lifespan":
+            await receive()
+            await helpers.sleep(0.01)
+            scope["state"]["started_on"] = helpers.loop_name
+            await send({"type": "lifespan.startup.complete"})
+            await receive()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        body = scope["state"].get("started_on", "no start-up").encode()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    async def main() -> None:
+        application = web.Application()
+        add_albany_app(application, "/n", app)
+        runner = web.AppRunner(application, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        try:
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"http://{host}:{port}/n/") as response:
+                    assert await response.text() == "asyncio"
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(main())
