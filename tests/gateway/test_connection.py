@@ -715,3 +715,93 @@ def test_bad_body_after_start_but_before_any_byte_gets_its_error_response() -> N
     [response] = gateway.responses()
     assert response.status == 400
     assert gateway.transport.closed
+
+
+# A pipelined request whose own body is malformed
+
+FEED_MODES = ("whole", "bytewise", "trailing")
+
+
+def feed_in(gateway: Gateway, data: bytes, mode: str) -> None:
+    """Feed ``data`` whole, byte by byte, or followed by a valid next request."""
+    if mode == "bytewise":
+        for i in range(len(data)):
+            gateway.feed(data[i : i + 1])
+    else:
+        gateway.feed(data if mode == "whole" else data + GET)
+
+
+@pytest.mark.parametrize("mode", FEED_MODES)
+@pytest.mark.parametrize("slow", [False, True], ids=["answered-at-once", "still-running"])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        b"Transfer-Encoding: chunked\r\n\r\nX\r\n",
+        b"Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nBad\x00Name: v\r\n\r\n",
+    ],
+    ids=["bad-chunk-size", "nul-in-trailer-name"],
+)
+def test_pipelined_request_with_a_malformed_body_is_400_and_its_app_sees_a_disconnect(
+    mode: str, slow: bool, broken: bytes
+) -> None:
+    gate = Gate()
+    seen: dict[str, list[Message]] = {"/1": [], "/2": []}
+
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        if slow and scope["path"] == "/1":
+            await gate
+        while True:
+            message = await receive()
+            seen[scope["path"]].append(message)
+            if message["type"] == "http.disconnect" or not message["more_body"]:
+                break
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected("gone")
+        await send(start())
+        await send(body(b"ok"))
+
+    gateway = Gateway(app)
+    first = b"POST /1 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"
+    feed_in(gateway, first + b"POST /2 HTTP/1.1\r\nHost: h\r\n" + broken, mode)
+    gate.open()
+    assert [r.status for r in gateway.responses()] == [200, 400]
+    assert gateway.transport.closed
+    assert seen["/2"][-1] == {"type": "http.disconnect"}
+    assert all(m.get("more_body", True) for m in seen["/2"] if m["type"] == "http.request")
+
+
+@pytest.mark.parametrize("mode", FEED_MODES)
+def test_no_request_after_one_that_closes_the_connection_reaches_the_app(mode: str) -> None:
+    paths: list[str] = []
+
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        paths.append(scope["path"])
+        await respond()(scope, receive, send)
+
+    gateway = Gateway(app)
+    close = b"GET /1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+    feed_in(gateway, close + b"GET /2 HTTP/1.1\r\nHost: a\r\n\r\n", mode)
+    assert paths == ["/1"]
+    assert [r.status for r in gateway.responses()] == [200]
+    assert gateway.transport.closed
+
+
+@pytest.mark.parametrize("mode", FEED_MODES)
+def test_http_1_0_chunked_keep_alive_request_closes_after_its_response(mode: str) -> None:
+    paths: list[str] = []
+
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        paths.append(scope["path"])
+        await echo()(scope, receive, send)
+
+    gateway = Gateway(app)
+    request = (
+        b"POST /1 HTTP/1.0\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+        b"2\r\nhi\r\n0\r\n\r\n"
+    )
+    feed_in(gateway, request + b"GET /2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", mode)
+    assert paths == ["/1"]
+    [response] = parse_responses(gateway.transport.take())
+    assert response.body == b"hi"
+    assert response.header(b"connection") is None  # HTTP/1.0 without keep-alive
+    assert gateway.transport.closed
