@@ -270,7 +270,7 @@ class HttpConnection:
             "query_string": request.query_string,
             "headers": request.headers,
             "state": endpoint.lifespan_state.copy(),
-            "extensions": {"albany": endpoint.extension},
+            "extensions": {"albany": endpoint.extension, "albany.http.reason": {}},
         }
         endpoint.runner.run(endpoint.app, scope, cycle)
 

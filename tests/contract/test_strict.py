@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from albany.testing import LiveServer
-from tests.contract.raw import ResponseReader, connect, first_status, is_closed
+from tests.contract.raw import ResponseReader, connect, first_status, is_closed, read_until_closed
 
 BAD_CHUNK = b"POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nX\r\n"
 BAD_TRAILER = (
@@ -77,3 +78,19 @@ def test_extension_methods_reach_the_app(server: LiveServer, method: bytes) -> N
 
 def test_a_method_that_is_no_token_is_400(server: LiveServer) -> None:
     assert first_status(server, b"F(O / HTTP/1.1\r\nHost: h\r\n\r\n") == (400, True)
+
+
+def test_reason_phrases_and_the_apps_content_length(start_server: Any) -> None:
+    server: LiveServer = start_server("tests.contract.strict_app:app")
+
+    def status_line(target: str) -> bytes:
+        with connect(server) as sock:
+            sock.sendall(b"GET %s HTTP/1.1\r\nHost: h\r\n\r\n" % target.encode())
+            return read_until_closed(sock, timeout=0.5).split(b"\r\n", 1)[0]
+
+    assert status_line("/reason?r=Quite%09Fine%20%E9") == b"HTTP/1.1 200 Quite\tFine \xe9"
+    for bad in ("r=Bad%0D%0AX-Injected:%201", "r=nul%00", "r=esc%1B", "u=%E2%82%AC"):
+        assert status_line(f"/reason?{bad}") == b"HTTP/1.1 500 Internal Server Error"
+    for bad in ("%2B2", "1_0", "foo", "%202", "-2", "2,3"):
+        assert status_line(f"/length?v={bad}") == b"HTTP/1.1 500 Internal Server Error"
+    assert status_line("/length?v=2,2") == b"HTTP/1.1 200 OK"

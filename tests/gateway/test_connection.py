@@ -88,7 +88,8 @@ def test_scope() -> None:
                 "flavour": "neutral",
                 "spec_version": gateway.state.endpoints.served[0].extension["spec_version"],
                 "helpers": gateway.runner.helpers,
-            }
+            },
+            "albany.http.reason": {},
         },
     }
 
@@ -805,3 +806,47 @@ def test_http_1_0_chunked_keep_alive_request_closes_after_its_response(mode: str
     assert response.body == b"hi"
     assert response.header(b"connection") is None  # HTTP/1.0 without keep-alive
     assert gateway.transport.closed
+
+
+# Reason phrases: the albany.http.reason extension
+
+
+@pytest.mark.parametrize("mode", FEED_MODES)
+def test_an_apps_reason_phrase_reaches_the_status_line(mode: str) -> None:
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        assert scope["extensions"]["albany.http.reason"] == {}
+        await send({**start(299), "reason": "Mostly Fine"})
+        await send(body(b"ok"))
+
+    gateway = Gateway(app)
+    feed_in(gateway, GET, mode)
+    assert gateway.transport.take().startswith(b"HTTP/1.1 299 Mostly Fine\r\n")
+
+
+@pytest.mark.parametrize("reason", ["Bad\r\nx-injected: 1", "\x00", "\u20ac"])
+def test_an_invalid_reason_phrase_gets_500(reason: str, caplog: pytest.LogCaptureFixture) -> None:
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        await send({**start(), "reason": reason})
+        await send(body(b"ok"))
+
+    gateway = Gateway(app)
+    with caplog.at_level(logging.ERROR, logger="albany.error"):
+        gateway.feed(GET)
+    assert [r.status for r in gateway.responses()] == [500]
+    assert gateway.transport.closed
+    assert "Invalid reason phrase" in caplog.text
+
+
+@pytest.mark.parametrize("value", [b"+2", b"1_0", b"foo", b" 2", b"-2"])
+def test_an_invalid_content_length_from_the_app_gets_500(value: bytes) -> None:
+    gateway = Gateway(respond(b"ok", headers=[(b"content-length", value)]))
+    gateway.feed(GET)
+    assert [r.status for r in gateway.responses()] == [500]
+    assert gateway.transport.closed
+
+
+def test_two_different_content_lengths_from_the_app_get_500() -> None:
+    headers = [(b"content-length", b"2"), (b"content-length", b"3")]
+    gateway = Gateway(respond(b"ok", headers=headers))
+    gateway.feed(GET)
+    assert [r.status for r in gateway.responses()] == [500]
