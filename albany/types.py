@@ -62,7 +62,7 @@ class HTTPScope(TypedDict):
     query_string: bytes
     headers: list[tuple[bytes, bytes]]
     state: dict[str, Any]
-    extensions: dict[str, Any]
+    extensions: dict[str, Any]  # "albany" and "albany.http.reason"
 
 
 class LifespanScope(TypedDict):
@@ -117,6 +117,7 @@ class HTTPResponseStartEvent(TypedDict, total=False):
     status: int
     headers: RawHeaders
     trailers: bool
+    reason: str  # the albany.http.reason extension: the status line's reason phrase
 
 
 class HTTPResponseBodyEvent(TypedDict, total=False):

@@ -197,6 +197,8 @@ class HttpConnection:
 
     def _route(self, events: list[Event]) -> None:
         for event in events:
+            if self._closing:
+                return  # a response ended the connection: later requests reach no app
             receiving = self._receiving
             if receiving is not None:
                 if type(event) is Data:
@@ -232,7 +234,11 @@ class HttpConnection:
         assert type(event) is Request
         self._start_cycle(event)
         while pending and self._receiving is not None:
-            self._route([pending.popleft()])
+            event = pending.popleft()
+            if isinstance(event, ProtocolError):  # this request's own body is malformed
+                self._body_error(event)
+                return
+            self._route([event])
 
     def _start_cycle(self, request: Request) -> None:
         self._deadline = None
@@ -264,7 +270,7 @@ class HttpConnection:
             "query_string": request.query_string,
             "headers": request.headers,
             "state": endpoint.lifespan_state.copy(),
-            "extensions": {"albany": endpoint.extension},
+            "extensions": {"albany": endpoint.extension, "albany.http.reason": {}},
         }
         endpoint.runner.run(endpoint.app, scope, cycle)
 
@@ -330,12 +336,7 @@ class HttpConnection:
         if cycle is None and self._receiving is None and not self._pending:
             self.send_error(error.status, error.reason)
         elif cycle is not None and self._receiving is cycle:
-            # the request being answered broke its own body
-            cycle.client_gone()
-            if cycle.head_written:
-                self.close()
-            else:
-                self.send_error(error.status, error.reason)
+            self._body_error(error)
         else:
             self._pending.append(error)
             if self._receiving is not None:
@@ -343,6 +344,17 @@ class HttpConnection:
                 self._receiving = None
             self._pause_reading()
             self._start_next()
+
+    def _body_error(self, error: ProtocolError) -> None:
+        """The request being answered broke its own body: its app sees a disconnect."""
+        cycle = self._cycle
+        assert cycle is not None
+        self._receiving = None
+        cycle.client_gone()
+        if cycle.head_written:
+            self.close()
+        else:
+            self.send_error(error.status, error.reason)
 
     def _release_drain_waiters(self) -> None:
         waiters, self._drain_waiters = self._drain_waiters, []

@@ -154,6 +154,7 @@ class RequestCycle:
                     body,
                     more_body,
                     connection.keep_alive_allowed(self),
+                    start.get("reason"),
                 )
                 self._start = None  # only now: a head the writer rejects is still answerable
             elif not self.response_started:

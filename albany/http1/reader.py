@@ -14,6 +14,15 @@ conflicting Content-Lengths, bad bytes in names and values, obs-fold, bare LF):
    read as plain HTTP/1.1, body included, and the connection goes on with HTTP. (llhttp
    stops at every upgrade as if no body followed; the reader resumes it with a new
    parser that is told the request's framing.)
+7. A request line without an HTTP version (HTTP/0.9) is a 400; a version other than
+   1.0 or 1.1 is a 505.
+8. An HTTP/1.0 request with ``Transfer-Encoding`` has faulty framing (RFC 9112 6.1): it
+   is read, answered, and the reader takes nothing after it (``keep_alive`` is False).
+9. Any RFC 9110 token is a method. llhttp knows a fixed list, so a request line whose
+   method is not one of the common ones (``methods.screen_request_line``) is given to
+   llhttp with ``GET`` in its place, and the request keeps the method sent. A message
+   that begins inside a feed, after another, is screened when llhttp refuses its method:
+   the reader finds where it began (``methods.message_end``) and resumes from there.
 """
 
 from __future__ import annotations
@@ -25,9 +34,13 @@ import httptools
 from albany.http1.errors import ProtocolError
 from albany.http1.events import END_OF_MESSAGE, Data, Event, Request
 from albany.http1.limits import Limits
+from albany.http1.methods import COMMON_METHODS, message_end, screen_request_line
 
 _LINE_OVERHEAD = 4  # ": " and CRLF of the line still being read
-_METHODS = {m.encode(): m for m in "GET HEAD POST PUT DELETE OPTIONS PATCH CONNECT TRACE".split()}
+
+
+class _FramingEnds(Exception):
+    """Raised from a callback to stop llhttp after a message nothing may follow (rule 8)."""
 
 
 def split_target(target: bytes) -> tuple[bytes, bytes]:
@@ -76,6 +89,11 @@ class RequestReader:
         "_body_bytes",
         "_dead",
         "_upgraded",
+        "_boundary",
+        "_held",
+        "_method",
+        "_completed",
+        "_close_after",
         "upgrade_data",
     )
 
@@ -100,6 +118,11 @@ class RequestReader:
         self._body_bytes = 0
         self._dead = False
         self._upgraded = False
+        self._boundary = True  # llhttp is between two messages
+        self._held = b""  # the start of a request line whose method is not complete yet
+        self._method: str | None = None  # the method sent, when llhttp was given GET
+        self._completed = 0  # messages completed by the current ``feed_data`` call
+        self._close_after = False
         self.upgrade_data = b""
         """Bytes that followed an upgrade request; they belong to the new protocol."""
 
@@ -132,8 +155,18 @@ class RequestReader:
         if self._dead:
             return []
         self._began_in_feed = False
+        if self._boundary:
+            sp = data.find(b" ", 0, 13)
+            if self._held or sp < 0 or data[:sp] not in COMMON_METHODS:
+                screened = self._screen(self._held + data)
+                if screened is None:
+                    return []
+                data = screened
         try:
             while True:
+                # where a message ends in ``data`` if one is known, and how many end before it
+                known_end = 0 if self._boundary else self._body_left()
+                self._completed = 0
                 try:
                     self._parser.feed_data(data)
                     break
@@ -145,9 +178,25 @@ class RequestReader:
                         break
                     self._resume_after_ignored_upgrade()
                     self._body_in_feed = 0
+                except httptools.HttpParserInvalidMethodError:
+                    if known_end is None:
+                        raise
+                    # llhttp refused the method of a message that began inside ``data``
+                    ended_before = 1 if known_end else 0
+                    start = message_end(data, known_end, self._completed - ended_before)
+                    rest = data[start:]
+                    screened = self._screen(rest, fresh_parser=True)
+                    if screened is None:
+                        return self.take_events()
+                    if self._method is None:
+                        raise  # not a token: llhttp was right
+                    data = screened
+                    self._body_in_feed = 0
         except httptools.HttpParserCallbackError as exc:
             self._dead = True
             cause = exc.__context__
+            if isinstance(cause, _FramingEnds):
+                return self.take_events()
             if isinstance(cause, ProtocolError):
                 raise cause from None
             raise ProtocolError(400, "Invalid HTTP request") from exc
@@ -160,6 +209,33 @@ class RequestReader:
         events = self._events
         self._events = []
         return events
+
+    def _screen(self, data: bytes, fresh_parser: bool = False) -> bytes | None:
+        """The bytes to give llhttp for a message starting at ``data`` (rule 9).
+
+        None while the method is still incomplete: the bytes are held for the next feed.
+        """
+        try:
+            screened, method = screen_request_line(data, self._limits.max_request_line)
+        except ProtocolError:
+            self._dead = True
+            raise
+        if fresh_parser:
+            self._parser = httptools.HttpRequestParser(self)
+            self._boundary = True
+        if screened is None:
+            self._held = data
+            self._in_head = True
+            return None
+        self._held = b""
+        self._method = method
+        return screened
+
+    def _body_left(self) -> int | None:
+        """Bytes left in a Content-Length body being read; None when not known."""
+        if self._in_head or self._chunked or self._boundary:
+            return None
+        return self._content_length - self._body_bytes
 
     def _resume_after_ignored_upgrade(self) -> None:
         """Go on parsing HTTP after llhttp stopped at an upgrade Albany does not take.
@@ -179,6 +255,7 @@ class RequestReader:
             else b"content-length: %d" % self._content_length
         )
         self._framing_only = True
+        self._boundary = False
         parser.feed_data(b"PUT / HTTP/1.1\r\nhost: -\r\n" + framing + b"\r\n\r\n")
 
     def _check_partial_line(self, data: bytes) -> None:
@@ -206,6 +283,7 @@ class RequestReader:
     def on_message_begin(self) -> None:
         if self._framing_only:
             return
+        self._boundary = False
         self._in_head = True
         self._began_in_feed = True
         self._partial_line = 0
@@ -257,14 +335,25 @@ class RequestReader:
         self._in_head = False
         self._partial_line = 0
         parser = self._parser
-        method = parser.get_method()
+        method = self._method
+        self._method = None
+        if method is None:
+            raw_method = parser.get_method()
+            method = COMMON_METHODS.get(raw_method) or raw_method.decode("ascii")
         if len(method) + len(self._url) + 10 > self._limits.max_request_line:
             raise ProtocolError(414, "Request line too long")  # "M T HTTP/1.1", with spaces
         version = parser.get_http_version()
+        keep_alive = parser.should_keep_alive()
         if version == "1.1":
             if self._host_count != 1:
                 raise ProtocolError(400, "Exactly one Host field is required")
-        elif version != "1.0":
+        elif version == "1.0":
+            if self._chunked:
+                keep_alive = False
+                self._close_after = True
+        elif version == "0.9":
+            raise ProtocolError(400, "Invalid request line")
+        else:
             raise ProtocolError(505, "HTTP version not supported")
         max_body = self._limits.max_body_size
         if max_body is not None and self._content_length > max_body:
@@ -279,13 +368,13 @@ class RequestReader:
             upgrade = None
         self._events.append(
             Request(
-                _METHODS.get(method) or method.decode("ascii"),
+                method,
                 version,
                 raw_path,
                 decode_path(raw_path),
                 query,
                 self._headers,
-                parser.should_keep_alive(),
+                keep_alive,
                 self._expect_continue and has_body and version == "1.1",
                 has_body,
                 upgrade,
@@ -294,12 +383,15 @@ class RequestReader:
 
     def on_body(self, body: bytes) -> None:
         self._body_in_feed += len(body)
+        self._body_bytes += len(body)
         max_body = self._limits.max_body_size
-        if max_body is not None:
-            self._body_bytes += len(body)
-            if self._body_bytes > max_body:
-                raise ProtocolError(413, "Request body too large")
+        if max_body is not None and self._body_bytes > max_body:
+            raise ProtocolError(413, "Request body too large")
         self._events.append(Data(body))
 
     def on_message_complete(self) -> None:
         self._events.append(END_OF_MESSAGE)
+        self._boundary = True
+        self._completed += 1
+        if self._close_after:
+            raise _FramingEnds

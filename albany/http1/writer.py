@@ -13,6 +13,12 @@ Rules:
 5. ``Connection`` and ``Transfer-Encoding`` are the writer's: the app's are read
    (``connection: close`` is honoured) and replaced. An app's ``Server`` or ``Date``
    replaces the default one.
+6. An app's ``Content-Length`` is 1*DIGIT (RFC 9110 8.6): a sign, a space, ``_`` or any
+   other byte is the app's error, and so are two different values; the same value
+   repeated is written once.
+7. An app's reason phrase (the ``albany.http.reason`` extension) is latin-1 text of
+   HTAB, SP, visible characters and obs-text (RFC 9112 4); anything else is the app's
+   error.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ _STATUS_LINES: dict[int, bytes] = {
 }
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN_IN_VALUE = re.compile(rb"[\x00\r\n]")
+_DIGITS = re.compile(rb"[0-9]+")
+_FORBIDDEN_IN_REASON = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 _LINE_CACHE_SIZE = 4096
 _LINES: dict[tuple[bytes, bytes], bytes] = {}
 """Validated ``name: value`` lines of ordinary headers; apps repeat the same few."""
@@ -77,6 +85,24 @@ def status_line(status: int) -> bytes:
     return line
 
 
+def reason_status_line(status: int, reason: object) -> bytes:
+    """The status line for ``status`` with the app's own reason phrase (rule 7)."""
+    status_line(status)  # the status is checked as for any response
+    if not isinstance(reason, str) or _FORBIDDEN_IN_REASON.search(reason) is not None:
+        raise ValueError(f"Invalid reason phrase {reason!r}")
+    try:
+        phrase = reason.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ValueError(f"Invalid reason phrase {reason!r}: not latin-1") from None
+    return b"HTTP/1.1 %d %s\r\n" % (status, phrase)
+
+
+def _content_length(value: bytes) -> int:
+    if _DIGITS.fullmatch(value) is None:
+        raise ValueError(f"Invalid Content-Length response header {value!r}")
+    return int(value)
+
+
 def error_response(status: int, message: str, default_headers: bytes) -> bytes:
     """A complete plain-text response that closes the connection (for protocol errors)."""
     body = message.encode("utf-8", "replace")
@@ -116,11 +142,16 @@ class ResponseWriter:
         body: bytes,
         more_body: bool,
         keep_alive: bool,
+        reason: object = None,
     ) -> bytes:
-        """Bytes for the head and the first body piece. Raises ``ValueError`` on bad input."""
+        """Bytes for the head and the first body piece. Raises ``ValueError`` on bad input.
+
+        ``reason`` is the app's reason phrase, or None for the standard one.
+        """
         keep_alive = keep_alive and request.keep_alive
         content_length: int | None = None
-        parts = [status_line(status), default_headers]
+        first_line = status_line(status) if reason is None else reason_status_line(status, reason)
+        parts = [first_line, default_headers]
         append = parts.append
         for header in headers:
             line = _LINES.get(header) if type(header) is tuple else None
@@ -135,7 +166,7 @@ class ResponseWriter:
                     _LINES[header] = line
                 append(line)
             elif kind is _CONTENT_LENGTH:
-                length = int(value)
+                length = _content_length(value)
                 if content_length is None:
                     content_length = length
                     append(b"%s: %d\r\n" % (name, length))  # as the app spelt it

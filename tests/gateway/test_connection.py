@@ -88,7 +88,8 @@ def test_scope() -> None:
                 "flavour": "neutral",
                 "spec_version": gateway.state.endpoints.served[0].extension["spec_version"],
                 "helpers": gateway.runner.helpers,
-            }
+            },
+            "albany.http.reason": {},
         },
     }
 
@@ -715,3 +716,137 @@ def test_bad_body_after_start_but_before_any_byte_gets_its_error_response() -> N
     [response] = gateway.responses()
     assert response.status == 400
     assert gateway.transport.closed
+
+
+# A pipelined request whose own body is malformed
+
+FEED_MODES = ("whole", "bytewise", "trailing")
+
+
+def feed_in(gateway: Gateway, data: bytes, mode: str) -> None:
+    """Feed ``data`` whole, byte by byte, or followed by a valid next request."""
+    if mode == "bytewise":
+        for i in range(len(data)):
+            gateway.feed(data[i : i + 1])
+    else:
+        gateway.feed(data if mode == "whole" else data + GET)
+
+
+@pytest.mark.parametrize("mode", FEED_MODES)
+@pytest.mark.parametrize("slow", [False, True], ids=["answered-at-once", "still-running"])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        b"Transfer-Encoding: chunked\r\n\r\nX\r\n",
+        b"Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nBad\x00Name: v\r\n\r\n",
+    ],
+    ids=["bad-chunk-size", "nul-in-trailer-name"],
+)
+def test_pipelined_request_with_a_malformed_body_is_400_and_its_app_sees_a_disconnect(
+    mode: str, slow: bool, broken: bytes
+) -> None:
+    gate = Gate()
+    seen: dict[str, list[Message]] = {"/1": [], "/2": []}
+
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        if slow and scope["path"] == "/1":
+            await gate
+        while True:
+            message = await receive()
+            seen[scope["path"]].append(message)
+            if message["type"] == "http.disconnect" or not message["more_body"]:
+                break
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected("gone")
+        await send(start())
+        await send(body(b"ok"))
+
+    gateway = Gateway(app)
+    first = b"POST /1 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"
+    feed_in(gateway, first + b"POST /2 HTTP/1.1\r\nHost: h\r\n" + broken, mode)
+    gate.open()
+    assert [r.status for r in gateway.responses()] == [200, 400]
+    assert gateway.transport.closed
+    assert seen["/2"][-1] == {"type": "http.disconnect"}
+    assert all(m.get("more_body", True) for m in seen["/2"] if m["type"] == "http.request")
+
+
+@pytest.mark.parametrize("mode", FEED_MODES)
+def test_no_request_after_one_that_closes_the_connection_reaches_the_app(mode: str) -> None:
+    paths: list[str] = []
+
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        paths.append(scope["path"])
+        await respond()(scope, receive, send)
+
+    gateway = Gateway(app)
+    close = b"GET /1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+    feed_in(gateway, close + b"GET /2 HTTP/1.1\r\nHost: a\r\n\r\n", mode)
+    assert paths == ["/1"]
+    assert [r.status for r in gateway.responses()] == [200]
+    assert gateway.transport.closed
+
+
+@pytest.mark.parametrize("mode", FEED_MODES)
+def test_http_1_0_chunked_keep_alive_request_closes_after_its_response(mode: str) -> None:
+    paths: list[str] = []
+
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        paths.append(scope["path"])
+        await echo()(scope, receive, send)
+
+    gateway = Gateway(app)
+    request = (
+        b"POST /1 HTTP/1.0\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+        b"2\r\nhi\r\n0\r\n\r\n"
+    )
+    feed_in(gateway, request + b"GET /2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", mode)
+    assert paths == ["/1"]
+    [response] = parse_responses(gateway.transport.take())
+    assert response.body == b"hi"
+    assert response.header(b"connection") is None  # HTTP/1.0 without keep-alive
+    assert gateway.transport.closed
+
+
+# Reason phrases: the albany.http.reason extension
+
+
+@pytest.mark.parametrize("mode", FEED_MODES)
+def test_an_apps_reason_phrase_reaches_the_status_line(mode: str) -> None:
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        assert scope["extensions"]["albany.http.reason"] == {}
+        await send({**start(299), "reason": "Mostly Fine"})
+        await send(body(b"ok"))
+
+    gateway = Gateway(app)
+    feed_in(gateway, GET, mode)
+    assert gateway.transport.take().startswith(b"HTTP/1.1 299 Mostly Fine\r\n")
+
+
+@pytest.mark.parametrize("reason", ["Bad\r\nx-injected: 1", "\x00", "\u20ac"])
+def test_an_invalid_reason_phrase_gets_500(reason: str, caplog: pytest.LogCaptureFixture) -> None:
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        await send({**start(), "reason": reason})
+        await send(body(b"ok"))
+
+    gateway = Gateway(app)
+    with caplog.at_level(logging.ERROR, logger="albany.error"):
+        gateway.feed(GET)
+    assert [r.status for r in gateway.responses()] == [500]
+    assert gateway.transport.closed
+    assert "Invalid reason phrase" in caplog.text
+
+
+@pytest.mark.parametrize("value", [b"+2", b"1_0", b"foo", b" 2", b"-2"])
+def test_an_invalid_content_length_from_the_app_gets_500(value: bytes) -> None:
+    gateway = Gateway(respond(b"ok", headers=[(b"content-length", value)]))
+    gateway.feed(GET)
+    assert [r.status for r in gateway.responses()] == [500]
+    assert gateway.transport.closed
+
+
+def test_two_different_content_lengths_from_the_app_get_500() -> None:
+    headers = [(b"content-length", b"2"), (b"content-length", b"3")]
+    gateway = Gateway(respond(b"ok", headers=headers))
+    gateway.feed(GET)
+    assert [r.status for r in gateway.responses()] == [500]

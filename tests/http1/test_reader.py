@@ -435,9 +435,103 @@ def test_bad_request(mode: Mode, data: bytes) -> None:
     assert read_error(data, mode).status == 400
 
 
-@pytest.mark.parametrize("version", [b"HTTP/2.0", b"HTTP/0.9"])
+@pytest.mark.parametrize("version", [b"HTTP/2.0"])
 def test_unsupported_version(mode: Mode, version: bytes) -> None:
     assert read_error(b"GET / " + version + b"\r\nHost: a\r\n\r\n", mode).status == 505
+
+
+@pytest.mark.parametrize("line", [b"GET /", b"GET / HTTP/0.9"], ids=["no-version", "0.9"])
+def test_http_0_9_request_line_is_malformed(mode: Mode, line: bytes) -> None:
+    """No version (or 0.9) is not an HTTP/1.x request line: 400, not 505."""
+    assert read_error(line + b"\r\nHost: a\r\n\r\n", mode).status == 400
+
+
+def test_http_1_0_with_transfer_encoding_is_read_then_ends_the_connection(mode: Mode) -> None:
+    """RFC 9112 6.1: faulty framing, so no keep-alive and nothing read after it."""
+    data = (
+        b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+        b"2\r\nhi\r\n0\r\n\r\n"
+    )
+    events, reader = feed(data + b"GET /smuggled HTTP/1.0\r\n\r\n", mode)
+    assert events == [
+        request(
+            "POST",
+            headers=[(b"transfer-encoding", b"chunked"), (b"connection", b"keep-alive")],
+            http_version="1.0",
+            keep_alive=False,
+            has_body=True,
+        ),
+        Data(b"hi"),
+        END_OF_MESSAGE,
+    ]
+    assert reader.finished
+    assert reader.feed(GET) == []
+
+
+# Methods: any RFC 9110 token
+
+EDGE_TOKEN = "!#$%&'*+-.^_`|~09AZaz"
+
+
+@pytest.mark.parametrize(
+    "method", ["OTHER", "FOO", "PROPFIND", "MKCOL", "M-SEARCH", "get", "X", EDGE_TOKEN]
+)
+def test_extension_methods_are_read(mode: Mode, method: str) -> None:
+    data = method.encode() + b" /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi"
+    assert read(data, mode) == [
+        request(
+            method,
+            b"/x",
+            headers=[(b"host", b"a"), (b"content-length", b"2")],
+            has_body=True,
+        ),
+        Data(b"hi"),
+        END_OF_MESSAGE,
+    ]
+
+
+def test_extension_methods_pipelined_behind_other_messages(mode: Mode) -> None:
+    """A message with an uncommon method that begins inside a feed, after others."""
+    data = (
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
+        b"OTHER / HTTP/1.1\r\nHost: a\r\n\r\n"
+        b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+        + EDGE_TOKEN.encode()
+        + b" / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n"
+        b"\r\nMKCOL / HTTP/1.1\r\nHost: a\r\n\r\n"
+    )
+    events = read(data, mode)
+    assert [e.method for e in events if type(e) is Request] == [
+        "POST",
+        "OTHER",
+        "GET",
+        EDGE_TOKEN,
+        "MKCOL",
+    ]
+    assert [e for e in events if type(e) is Data] == [Data(b"abc"), Data(b"x")]
+
+
+def test_extension_method_after_a_body_split_across_feeds() -> None:
+    reader = RequestReader()
+    reader.feed(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\na")
+    events = reader.feed(b"bcOTHER / HTTP/1.1\r\nHost: a\r\n\r\n")
+    assert events == [Data(b"bc"), END_OF_MESSAGE, request("OTHER"), END_OF_MESSAGE]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b"F(O / HTTP/1.1", b"F\x00O / HTTP/1.1", b"G@T / HTTP/1.1", b"\xc3\xa9 / HTTP/1.1"],
+)
+def test_a_method_that_is_no_token_is_400(mode: Mode, line: bytes) -> None:
+    assert read_error(line + b"\r\nHost: a\r\n\r\n", mode).status == 400
+    assert read_error(GET + line + b"\r\nHost: a\r\n\r\n", mode).status == 400
+
+
+def test_an_extension_method_keeps_the_request_line_limit(mode: Mode) -> None:
+    limits = Limits(max_request_line=32)
+    assert read_error(b"A" * 40 + b" / HTTP/1.1\r\nHost: a\r\n\r\n", mode, limits).status == 414
+    data = b"A" * 12 + b" /" + b"a" * 12 + b" HTTP/1.1\r\nHost: a\r\n\r\n"  # 38 bytes
+    assert read_error(data, mode, limits).status == 414
 
 
 # Limits

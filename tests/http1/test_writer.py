@@ -323,3 +323,44 @@ def test_an_apps_date_header_replaces_the_default() -> None:
         b"date: Thu, 01 Jan 2026 00:00:00 GMT"
     ]
     assert b"server: albany" in lines
+
+
+@pytest.mark.parametrize(
+    "value",
+    [b"+10", b"1_0", b"foo", b" 10", b"10 ", b"-1", b"0x5", b"", b"1e1", b"\xd9\xa1"],
+)
+def test_content_length_that_is_not_digits_raises(value: bytes) -> None:
+    """RFC 9110 8.6: 1*DIGIT; ``int()`` would take several of these."""
+    with pytest.raises(ValueError):
+        begin(ResponseWriter(), headers=[(b"content-length", value)], body=b"x" * 10)
+
+
+def test_the_same_content_length_repeated_is_written_once() -> None:
+    headers = [(b"Content-Length", b"5"), (b"content-length", b"5")]
+    status, lines, rest = split_head(begin(ResponseWriter(), headers=headers, body=b"hello"))
+    assert [line for line in lines if line.lower().startswith(b"content-length")] == [
+        b"Content-Length: 5"
+    ]
+    assert rest == b"hello"
+
+
+@pytest.mark.parametrize(
+    "reason, line",
+    [
+        ("Fine", b"HTTP/1.1 200 Fine"),
+        ("Very\tfine indeed", b"HTTP/1.1 200 Very\tfine indeed"),
+        ("", b"HTTP/1.1 200 "),
+        ("Caf\xe9 ~!", b"HTTP/1.1 200 Caf\xe9 ~!"),
+    ],
+)
+def test_an_apps_reason_phrase_is_written(reason: str, line: bytes) -> None:
+    data = ResponseWriter().begin(make_request(), 200, [], DEFAULT, b"", False, True, reason)
+    assert split_head(data)[0] == line
+
+
+@pytest.mark.parametrize(
+    "reason", ["a\r\nx: y", "a\nb", "a\rb", "nul\x00", "del\x7f", "esc\x1b", "\u20ac", b"OK", 5]
+)
+def test_an_invalid_reason_phrase_raises(reason: object) -> None:
+    with pytest.raises(ValueError):
+        ResponseWriter().begin(make_request(), 200, [], DEFAULT, b"", False, True, reason)
