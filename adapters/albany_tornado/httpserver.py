@@ -42,8 +42,8 @@ class HTTPServer(TCPServer):
     ``decompress_request``, ``chunk_size``, ``max_header_size``,
     ``idle_connection_timeout`` (Albany's keep-alive and request-header timeouts),
     ``max_body_size``, ``max_buffer_size`` (the body limit when ``max_body_size`` is not
-    given), ``trusted_downstream``. Not applied: ``ssl_options`` (a ``ValueError``: Albany
-    0.1 has no TLS; terminate it in front) and ``body_timeout`` (Albany has no body timeout).
+    given), ``trusted_downstream``. Not applied: ``ssl_options`` (a ``ValueError``: give
+    ``config`` Albany's TLS settings instead) and ``body_timeout``.
     """
 
     def __init__(
@@ -67,7 +67,10 @@ class HTTPServer(TCPServer):
         config: Config | None = None,
     ) -> None:
         if ssl_options is not None:
-            raise ValueError("Albany 0.1 does not serve TLS: terminate it in front (nginx, …)")
+            raise ValueError(
+                "ssl_options is not applied: pass config=albany.Config(ssl=…) or "
+                "Config(ssl_certfile=…, ssl_keyfile=…) instead"
+            )
         if not isinstance(request_callback, httputil.HTTPServerConnectionDelegate):
             raise TypeError(
                 "albany_tornado.HTTPServer serves HTTPServerConnectionDelegates "
