@@ -86,13 +86,11 @@ class TornadoApp:
             delegate = GzipRequestDelegate(delegate, options.chunk_size, connection)
         try:
             if await self._exchange(delegate, connection, start_line, headers, receive):
-                message = await receive()
-                while message["type"] != "http.disconnect":  # a server that sends more
-                    message = await receive()
-                if not connection.response_complete:
-                    connection.client_gone()
+                await _until_disconnect(connection, receive)
             if connection.sending:
                 await connection.drained()
+            if connection.broken.done():
+                raise connection.broken.result()  # Albany closes the connection
         finally:
             self.delegate.on_close(token)
 
@@ -105,6 +103,7 @@ class TornadoApp:
         receive: Receive,
     ) -> bool:
         """Steps 1–3; False when the exchange ended early (client gone, or answered 400)."""
+        connection.body_complete = not _has_body(headers)
         try:
             waiting = delegate.headers_received(start_line, headers)
             if waiting is not None:
@@ -153,8 +152,26 @@ class TornadoApp:
                     waiting = delegate.data_received(piece)
                     if waiting is not None:
                         await waiting
-            if not message.get("more_body", False) or connection.write_finished:
+            if not message.get("more_body", False):
+                connection.body_complete = True
                 return True
+            if connection.write_finished:
+                return True
+
+
+async def _until_disconnect(connection: AlbanyConnection, receive: Receive) -> None:
+    """Step 4: wait for ``http.disconnect``, or for the response to break."""
+    broken = connection.broken
+    while not broken.done():
+        receiving = asyncio.ensure_future(receive())
+        await asyncio.wait((receiving, broken), return_when=asyncio.FIRST_COMPLETED)
+        if not receiving.done():
+            receiving.cancel()
+            return
+        if receiving.result()["type"] == "http.disconnect":  # a server may send more
+            if not connection.response_complete:
+                connection.client_gone()
+            return
 
 
 def tornado_app(delegate: httputil.HTTPServerConnectionDelegate, **options: Any) -> App:
@@ -165,6 +182,11 @@ def tornado_app(delegate: httputil.HTTPServerConnectionDelegate, **options: Any)
     ``chunk_size``, ``max_body_size``, ``max_buffer_size``, ``no_keep_alive``.
     """
     return TornadoApp(delegate, ServerOptions.from_tornado(**options))
+
+
+def _has_body(headers: httputil.HTTPHeaders) -> bool:
+    declared = headers.get("Content-Length")
+    return "Transfer-Encoding" in headers or (declared is not None and declared.strip() != "0")
 
 
 def request_headers(raw: list[tuple[bytes, bytes]]) -> httputil.HTTPHeaders:

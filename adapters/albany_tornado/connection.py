@@ -42,6 +42,14 @@ class AlbanyConnection(httputil.HTTPConnection):
         self._sender = OrderedSender(send, loop)
         self._no_keep_alive = no_keep_alive
         self._close_callback: Callable[[], None] | None = None
+        self._declared: int | None = None
+        self._written = 0
+        self.broken: Future[BaseException] = loop.create_future()
+        """Resolves with the error when the response cannot be completed as written
+        (a body that does not match its ``Content-Length``, ``detach()``): the request
+        coroutine raises it, and Albany closes the connection, as Tornado closes it."""
+        self.body_complete = False
+        """The whole request body has been read (set by the request coroutine)."""
         self.headers_written = False
         self.write_finished = False
         """``finish()`` was called: the delegate will write nothing more."""
@@ -58,7 +66,13 @@ class AlbanyConnection(httputil.HTTPConnection):
         assert isinstance(start_line, httputil.ResponseStartLine)
         self.headers_written = True
         raw = response_headers(headers)
-        if self._no_keep_alive:
+        declared = headers.get("Content-Length")
+        self._declared = int(declared) if declared is not None and declared.isdigit() else None
+        if self._no_keep_alive or (
+            not self.body_complete and "close" not in headers.get("Connection", "").lower()
+        ):
+            # answered before the body was read (an early 401…): the rest of the body is not
+            # read, so the connection cannot carry another request, as in Tornado
             raw.append((b"Connection", b"close"))
         start = {"type": "http.response.start", "status": start_line.code, "headers": raw}
         try:
@@ -71,6 +85,11 @@ class AlbanyConnection(httputil.HTTPConnection):
         """Send a piece of the body; the future waits while the transport is full."""
         if self._sender.gone:
             return failed(self._loop, iostream.StreamClosedError())
+        self._written += len(chunk)
+        if self._declared is not None and self._written > self._declared:
+            error = httputil.HTTPOutputError("Tried to write more data than Content-Length")
+            self._break(error)
+            return failed(self._loop, error)
         future: Future[None] = self._loop.create_future()
         message = {"type": "http.response.body", "body": chunk, "more_body": True}
         try:
@@ -82,6 +101,15 @@ class AlbanyConnection(httputil.HTTPConnection):
     def finish(self) -> None:
         """The response is complete; its last message goes after the others."""
         self.write_finished = True
+        if self.broken.done():
+            return
+        if self._declared is not None and self._written < self._declared:
+            self._break(
+                httputil.HTTPOutputError(
+                    f"Tried to write {self._written} bytes less than Content-Length"
+                )
+            )
+            return
         try:
             self._sender.submit({"type": "http.response.body", "body": b"", "more_body": False})
         except SendFailed:
@@ -98,10 +126,18 @@ class AlbanyConnection(httputil.HTTPConnection):
         """Kept for handlers that call it; Albany applies no body timeout."""
 
     def detach(self) -> iostream.IOStream:
-        raise NotImplementedError(
+        """Not available: Albany owns the connection. The connection is closed (the
+        response cannot be completed), and ``NotImplementedError`` raised."""
+        error = NotImplementedError(
             "Albany owns the connection: a Tornado handler cannot detach it "
             "(a WebSocketHandler is served through the websocket scope)"
         )
+        self._break(error)
+        raise error
+
+    def _break(self, error: BaseException) -> None:
+        if not self.broken.done():
+            self.broken.set_result(error)
 
     def close(self) -> None:
         """Tornado's connections have it; here the request coroutine closes by returning."""

@@ -17,11 +17,13 @@ from dataclasses import replace
 from typing import Any, Awaitable, Callable, Literal, Protocol
 
 from tornado import httputil
+from tornado.ioloop import IOLoop
 from tornado.tcpserver import TCPServer
 
 from albany.config import Config
 from albany_tornado.application import TornadoApp
 from albany_tornado.options import ServerOptions
+from albany_tornado.quiet import QUIET_START
 
 Backend = Literal["asyncio", "tornado", "twisted"]
 
@@ -40,8 +42,8 @@ class HTTPServer(TCPServer):
     ``decompress_request``, ``chunk_size``, ``max_header_size``,
     ``idle_connection_timeout`` (Albany's keep-alive and request-header timeouts),
     ``max_body_size``, ``max_buffer_size`` (the body limit when ``max_body_size`` is not
-    given), ``trusted_downstream``. Not applied: ``ssl_options`` (a ``ValueError``: Albany
-    0.1 has no TLS; terminate it in front) and ``body_timeout`` (Albany has no body timeout).
+    given), ``trusted_downstream``. Not applied: ``ssl_options`` (a ``ValueError``: give
+    ``config`` Albany's TLS settings instead) and ``body_timeout``.
     """
 
     def __init__(
@@ -65,7 +67,10 @@ class HTTPServer(TCPServer):
         config: Config | None = None,
     ) -> None:
         if ssl_options is not None:
-            raise ValueError("Albany 0.1 does not serve TLS: terminate it in front (nginx, …)")
+            raise ValueError(
+                "ssl_options is not applied: pass config=albany.Config(ssl=…) or "
+                "Config(ssl_certfile=…, ssl_keyfile=…) instead"
+            )
         if not isinstance(request_callback, httputil.HTTPServerConnectionDelegate):
             raise TypeError(
                 "albany_tornado.HTTPServer serves HTTPServerConnectionDelegates "
@@ -93,11 +98,17 @@ class HTTPServer(TCPServer):
         self._stopping: list[asyncio.Task[None]] = []
 
     def add_sockets(self, sockets: Any) -> None:
-        """Serve on these listening sockets (from ``tornado.netutil.bind_sockets``)."""
+        """Serve on these listening sockets (from ``tornado.netutil.bind_sockets``).
+
+        As in Tornado this may be called before the loop runs (``IOLoop.current()`` is the
+        loop served on); the servers start once it does.
+        """
+        loop = IOLoop.current().asyncio_loop  # type: ignore[attr-defined]
         for sock in sockets:
-            served = self._server_for(sock)
+            QUIET_START.add(sock)
+            served = self._server_for(sock, loop)
             self._servers.append(served)
-            self._starting.append(asyncio.ensure_future(served.start()))
+            self._starting.append(loop.create_task(_started(served)))
 
     def stop(self) -> None:
         """Stop accepting; in-flight requests finish, idle keep-alive connections close.
@@ -107,8 +118,9 @@ class HTTPServer(TCPServer):
         ``close_all_connections()`` to wait for that.
         """
         servers, self._servers = self._servers, []
+        loop = IOLoop.current().asyncio_loop  # type: ignore[attr-defined]
         for served in servers:
-            self._stopping.append(asyncio.ensure_future(self._stop(served)))
+            self._stopping.append(loop.create_task(self._stop(served)))
 
     async def close_all_connections(self) -> None:
         """Wait until every connection of the stopped servers has closed."""
@@ -126,7 +138,7 @@ class HTTPServer(TCPServer):
     def handle_stream(self, stream: Any, address: Any) -> None:
         raise RuntimeError("Albany accepts the connections; Tornado's IOStream is not used")
 
-    def _server_for(self, sock: socket.socket) -> _Served:
+    def _server_for(self, sock: socket.socket, loop: asyncio.AbstractEventLoop) -> _Served:
         sock.setblocking(False)
         if self.backend == "asyncio":
             from albany.backends.asyncio.server import AsyncioServer
@@ -137,18 +149,20 @@ class HTTPServer(TCPServer):
 
             return TornadoServer(self.app, self.config, sock)
         if self.backend == "twisted":
-            return _TwistedServed(self.app, self.config, sock)
+            return _TwistedServed(self.app, self.config, sock, loop)
         raise ValueError(f"Unknown backend {self.backend!r}; choose asyncio, tornado or twisted")
 
 
 class _TwistedServed:
     """Albany's Twisted backend on the asyncio reactor over the running loop."""
 
-    def __init__(self, app: TornadoApp, config: Config, sock: socket.socket) -> None:
+    def __init__(
+        self, app: TornadoApp, config: Config, sock: socket.socket, loop: asyncio.AbstractEventLoop
+    ) -> None:
         from albany.backends.twisted.reactors import asyncio_reactor_on, start_hosted_reactor
         from albany.backends.twisted.server import TwistedServer
 
-        self._loop = asyncio.get_running_loop()
+        self._loop = loop
         reactor = asyncio_reactor_on(self._loop)
         start_hosted_reactor(reactor)
         self._server = TwistedServer(app, config, sock, reactor)
@@ -160,6 +174,10 @@ class _TwistedServed:
     def stop(self) -> Awaitable[None]:
         stopped: Awaitable[None] = self._server.stop().asFuture(self._loop)
         return stopped
+
+
+async def _started(served: _Served) -> None:
+    await served.start()
 
 
 def _config(

@@ -244,7 +244,7 @@ class AlbanyWebSocketProtocol(WebSocketProtocol):
         """Run a handler callback; an error is logged and aborts, as in Tornado."""
         try:
             result = callback(*args)
-        except Exception:
+        except (Exception, asyncio.CancelledError):  # the handler's own cancellation too
             self.handler.log_exception(*sys.exc_info())
             self._abort()
             return None
@@ -253,9 +253,18 @@ class AlbanyWebSocketProtocol(WebSocketProtocol):
         return self._settle(result)
 
     async def _settle(self, result: Any) -> None:
+        """Await the handler's coroutine; its failure (or its own cancellation) is logged.
+
+        It runs as a future of its own, so that the session being cancelled (shutdown)
+        still cancels the session, and only the handler's cancellation is the handler's.
+        """
+        running = asyncio.ensure_future(
+            result if isawaitable(result) else gen.convert_yielded(result)
+        )
+        await asyncio.wait((running,))
         try:
-            await (result if isawaitable(result) else gen.convert_yielded(result))
-        except Exception:
+            running.result()
+        except (Exception, asyncio.CancelledError):
             self.handler.log_exception(*sys.exc_info())
             self._abort()
 

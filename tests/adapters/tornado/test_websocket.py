@@ -253,6 +253,25 @@ def test_handler_error_closes_with_1011(ws_server: LiveServer) -> None:
     assert wait_for_event(ws_server, f"closed {name} 1011 None")
 
 
+@pytest.mark.parametrize("how", ["sync", "async"])
+def test_cancelled_error_in_on_message_is_the_handlers_to_log(
+    ws_server: LiveServer, how: str
+) -> None:
+    """As in Tornado: logged by ``log_exception``, the session aborted, ``on_close`` run."""
+    from websockets.asyncio.client import connect
+
+    name = tag()
+
+    async def talk() -> None:
+        async with connect(url(ws_server, f"/ws/cancelled/{name}/{how}")) as ws:
+            await ws.send("hello")
+            assert (await closed(ws))[0] == 1011
+
+    asyncio.run(talk())
+    assert wait_for_event(ws_server, f"closed {name} 1011")
+    assert f"logged {name} CancelledError" in events(ws_server)
+
+
 def test_coroutine_on_message_keeps_order(ws_server: LiveServer) -> None:
     from websockets.asyncio.client import connect
 

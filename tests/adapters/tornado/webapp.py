@@ -274,6 +274,33 @@ async def asgi_echo(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class WrongLength(Open):
+    """``/wrong-length/(short|long|detach)``: a response the connection cannot complete."""
+
+    def get(self, how: str) -> None:
+        if how == "detach":
+            self.set_header("Content-Length", "100")
+            self.flush()
+            self.request.connection.detach()  # type: ignore[union-attr]
+            return
+        self.set_header("Content-Length", "10")
+        self.write("x" * (5 if how == "short" else 15))
+
+
+@stream_request_body
+class EarlyRefusal(Open):
+    """``PUT /early-401``: ``prepare`` refuses the upload before its body is read."""
+
+    def prepare(self) -> None:
+        raise HTTPError(401)
+
+    def data_received(self, chunk: bytes) -> None:
+        pass
+
+    def put(self) -> None:
+        self.write("not reached")
+
+
 def log_request(handler: RequestHandler) -> None:
     """The application's ``log_function``: one event per finished request."""
     request = handler.request
@@ -297,6 +324,8 @@ def make_application() -> Application:
             (r"/fail/(\w+)", Fails),
             (r"/big", Big),
             (r"/events", Events),
+            (r"/wrong-length/(short|long|detach)", WrongLength),
+            (r"/early-401", EarlyRefusal),
             (r"/static/(.*)", StaticFileHandler, {"path": STATIC_PATH}),
             (r"/asgi/.*", AlbanyHandler, {"app": asgi_echo, "root_path": "/asgi"}),
         ],

@@ -219,6 +219,31 @@ class Heartbeat(WebSocketHandler):
         EVENTS.append(f"heartbeat closed {self.close_code} {self.close_reason}")
 
 
+class Cancelled(WebSocketHandler):
+    """``/ws/cancelled/TAG/(sync|async)``: ``on_message`` raises ``CancelledError``.
+
+    ``log_exception`` records ``logged TAG NAME``; ``on_close`` records ``closed TAG CODE``.
+    """
+
+    def open(self, name: str, how: str) -> None:
+        self.name, self.how = name, how
+
+    def on_message(self, message: str | bytes) -> Any:
+        if self.how == "sync":
+            raise asyncio.CancelledError()
+        return self._cancelled()
+
+    async def _cancelled(self) -> None:
+        await asyncio.sleep(0)
+        raise asyncio.CancelledError()
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        EVENTS.append(f"logged {self.name} {typ.__name__}")
+
+    def on_close(self) -> None:
+        EVENTS.append(f"closed {self.name} {self.close_code}")
+
+
 ROUTES: list[Any] = [
     (r"/", Hello),
     (r"/events", Events),
@@ -233,6 +258,7 @@ ROUTES: list[Any] = [
     (r"/ws/gated/(\w+)", Gated),
     (r"/ws/slow-prepare/(\w+)", SlowPrepare),
     (r"/ws/heartbeat", Heartbeat),
+    (r"/ws/cancelled/(\w+)/(sync|async)", Cancelled),
 ]
 
 

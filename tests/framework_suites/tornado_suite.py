@@ -1,0 +1,117 @@
+"""Tornado's own server tests, on Tornado's ``HTTPServer`` and on ``albany_tornado.HTTPServer``.
+
+    python -m tests.framework_suites.tornado_suite [--quick] [--sides tornado,asyncio,...]
+
+Each side is one pytest run, in a subprocess, of the ``tornado.test`` modules that start
+servers, from the installed Tornado package. The reference side (``tornado``) is Tornado's
+own server; each Albany side loads ``tests.framework_suites.tornado_dropin`` with the
+backend it names. The report compares every side with the reference, and the exit status is
+1 when a test fails only on Albany for no reason listed in ``KNOWN``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.framework_suites.report import Side, read_junit, render
+
+ROOT = Path(__file__).resolve().parents[2]
+
+MODULES = (
+    "httpserver_test",
+    "web_test",
+    "websocket_test",
+    "simple_httpclient_test",
+    "httpclient_test",
+    "routing_test",
+    "wsgi_test",
+    "auth_test",
+    "testing_test",
+    "gen_test",
+    "asyncio_test",
+    "iostream_test",
+    "security_corpus_test",
+)
+"""The modules whose tests start an ``HTTPServer`` (through ``AsyncHTTPTestCase`` or by hand)."""
+
+QUICK = ("httpserver_test", "websocket_test", "routing_test", "wsgi_test")
+"""The subset closest to the drop-in: the server itself, WebSocket, routing, WSGI."""
+
+ALBANY_SIDES = ("asyncio", "tornado", "twisted")
+"""The backends ``albany_tornado.HTTPServer`` is run on (``backend=``)."""
+
+_GUIDE = "docs/guides/tornado.md"
+
+KNOWN: dict[str, str] = {}
+"""Test-id glob -> why the test is expected to fail on Albany only."""
+
+
+def test_files(quick: bool) -> list[str]:
+    """The paths of the chosen modules in the installed Tornado package."""
+    import tornado.test
+
+    here = Path(tornado.test.__file__).parent
+    return [str(here / f"{module}.py") for module in (QUICK if quick else MODULES)]
+
+
+def run_side(name: str, files: list[str], workdir: Path) -> Side:
+    """One pytest run of ``files``: Tornado's server for ``tornado``, else the drop-in."""
+    report = workdir / f"{name}.xml"
+    ini = workdir / "pytest.ini"  # Tornado's tests under pytest's defaults, not Albany's settings
+    ini.write_text("[pytest]\n")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT / "adapters"), str(ROOT), env.get("PYTHONPATH", "")]
+    )
+    env.pop("ALBANY_TORNADO_BACKEND", None)
+    if name != "tornado":
+        env["ALBANY_TORNADO_BACKEND"] = name
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "tests.framework_suites.tornado_dropin",
+        "-c",
+        str(ini),
+        f"--junitxml={report}",
+        "--rootdir",
+        str(Path(files[0]).parents[2]),
+        *files,
+    ]
+    subprocess.run(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, check=False)
+    return Side(name if name == "tornado" else f"albany-{name}", read_junit(report))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="only " + ", ".join(QUICK))
+    parser.add_argument(
+        "--sides",
+        default=",".join(("tornado", *ALBANY_SIDES)),
+        help="tornado (the reference, always run) and Albany backends, comma-separated",
+    )
+    args = parser.parse_args(argv)
+    names = [name for name in args.sides.split(",") if name and name != "tornado"]
+    unknown = set(names) - set(ALBANY_SIDES)
+    if unknown:
+        parser.error(f"unknown sides: {', '.join(sorted(unknown))}")
+    files = test_files(args.quick)
+    with tempfile.TemporaryDirectory() as workdir:
+        reference = run_side("tornado", files, Path(workdir))
+        albany = [run_side(name, files, Path(workdir)) for name in names]
+    table, unexplained = render("Tornado", reference, albany, KNOWN)
+    print(table)
+    return 1 if unexplained else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
