@@ -6,9 +6,12 @@ fed raw bytes). To keep aiohttp's own behaviour — HTTPException responses, the
 page, ``finish_response``, the ``handler_cancellation`` rule on disconnect — this
 package drives a real ``RequestHandler`` without its parser. What that needs:
 
+- ``Application._set_loop`` and ``on_startup.freeze()``: what ``AppRunner`` does before
+  ``startup()`` (the app itself is frozen only after it);
 - ``Application._make_handler``: freezes the app, binds its loop and builds the
   ``web.Server`` (``AppRunner`` does the same); ``Server._kwargs``/``_loop`` build
-  the per-request ``RequestHandler``;
+  the per-request ``RequestHandler``; ``read_bufsize`` and ``auto_decompress`` among
+  those kwargs (``handler_args``) are what aiohttp's parser would apply to the body;
 - ``RequestHandler._handle_request``: runs the handler and answers exactly as
   aiohttp's own connection loop does; ``_task_handler`` is the task
   ``connection_lost`` cancels when ``handler_cancellation`` is on;
@@ -62,7 +65,10 @@ __all__ = [
     "WebSocketOptions",
     "ZLibCompressor",
     "handle_request",
+    "BodySettings",
+    "body_settings",
     "make_server",
+    "prepare_for_startup",
     "make_watched_request",
     "replace_websocket_writer",
     "stop_heartbeat",
@@ -79,6 +85,27 @@ def make_server(
     """The app's ``web.Server`` on ``loop``: the app is frozen and bound to the loop."""
     server: web.Server = application._make_handler(loop=loop, **settings)
     return server
+
+
+def prepare_for_startup(application: web.Application, loop: asyncio.AbstractEventLoop) -> None:
+    """Bind ``application`` to ``loop`` and freeze ``on_startup`` only, as ``AppRunner`` does."""
+    application._set_loop(loop)
+    application.on_startup.freeze()
+
+
+class BodySettings(NamedTuple):
+    """How aiohttp's parser would feed a request body (``handler_args``/``AppRunner`` kwargs)."""
+
+    read_bufsize: int
+    auto_decompress: bool
+
+
+def body_settings(server: web.Server) -> BodySettings:
+    """The body settings ``server`` gives each ``RequestHandler`` (aiohttp's defaults if unset)."""
+    settings = server._kwargs
+    return BodySettings(
+        int(settings.get("read_bufsize", 2**16)), bool(settings.get("auto_decompress", True))
+    )
 
 
 class AsgiRequestHandler(RequestHandler):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Any, Awaitable, Union
+from typing import Any, Awaitable, Mapping, Union
 
 from aiohttp import web
 from aiohttp.streams import EMPTY_PAYLOAD, StreamReader
@@ -23,24 +23,23 @@ from aiohttp.web_protocol import PayloadAccessError
 from albany.types import Receive, Send
 from albany_aiohttp._aiohttp_private import (
     AsgiRequestHandler,
+    BodySettings,
     DeflateBuffer,
+    body_settings,
     handle_request,
     make_server,
     make_watched_request,
+    prepare_for_startup,
 )
 from albany_aiohttp.lifespan import run_lifespan
 from albany_aiohttp.message import request_message
 from albany_aiohttp.transport import AsgiTransport, BodySink
 from albany_aiohttp.websocket import AsgiWebSocket, handshake_scope
 from albany_aiohttp.websocket_transport import WebSocketTransport
-from albany_aiohttp.writer import AsgiStreamWriter
+from albany_aiohttp.writer import REASON_EXTENSION, AsgiStreamWriter
 
 _POOL_SIZE = 256
 """Idle ``RequestHandler`` objects kept for reuse (one per concurrent request at most)."""
-
-READ_BUFFER = 2**16
-"""The body ``StreamReader``'s low-water mark: aiohttp's default ``read_bufsize``."""
-
 
 ApplicationSource = Union[web.Application, Awaitable[web.Application]]
 """An application, or an awaitable making one on the serving loop (as ``run_app`` takes)."""
@@ -52,7 +51,11 @@ class AiohttpApp:
     __albany_flavour__ = "asyncio"
 
     def __init__(
-        self, application: ApplicationSource, *, handler_cancellation: bool = False
+        self,
+        application: ApplicationSource,
+        *,
+        handler_cancellation: bool = False,
+        handler_args: Mapping[str, Any] | None = None,
     ) -> None:
         self._source: Awaitable[web.Application] | None = None
         if isinstance(application, web.Application):
@@ -62,7 +65,9 @@ class AiohttpApp:
         else:
             raise TypeError(f"not an aiohttp application: {application!r}")
         self.handler_cancellation = handler_cancellation
+        self.handler_args = dict(handler_args or {})
         self._server: web.Server | None = None
+        self._body = BodySettings(2**16, True)
         self._idle_protocols: list[AsgiRequestHandler] = []
 
     @property
@@ -72,18 +77,31 @@ class AiohttpApp:
             raise RuntimeError("the application is still being made: it is awaited at start-up")
         return self._application
 
+    async def application_for_startup(self) -> web.Application:
+        """The application, bound to the running loop, its ``on_startup`` frozen, not itself."""
+        if self._source is not None:
+            source, self._source = self._source, None
+            self._application = await source
+        prepare_for_startup(self.application, asyncio.get_running_loop())
+        return self.application
+
     async def server(self) -> web.Server:
-        """aiohttp's ``web.Server`` for the running loop (made once: it freezes the app)."""
+        """aiohttp's ``web.Server`` for the running loop (made once: it freezes the app).
+
+        Its settings are ``AppRunner``'s: ``handler_cancellation``, then ``handler_args``
+        given here, then the application's own ``handler_args``.
+        """
         if self._server is None:
             if self._source is not None:
                 source, self._source = self._source, None
                 self._application = await source
+            settings = {"handler_cancellation": self.handler_cancellation, "access_log": None}
             self._server = make_server(
                 self.application,
                 asyncio.get_running_loop(),
-                handler_cancellation=self.handler_cancellation,
-                access_log=None,
+                **{**settings, **self.handler_args},
             )
+            self._body = body_settings(self._server)
         return self._server
 
     async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
@@ -111,17 +129,23 @@ class AiohttpApp:
         payload: StreamReader = EMPTY_PAYLOAD
         sink: BodySink | None = None
         if parsed.has_body:
-            payload = sink = StreamReader(protocol, READ_BUFFER, loop=asyncio.get_running_loop())
-            if message.compression is not None:
-                sink = DeflateBuffer(payload, message.compression, max_decompress_size=READ_BUFFER)
-        writer = AsgiStreamWriter(protocol, send, "albany" in scope.get("extensions", ()))
+            limit, decompress = self._body
+            payload = sink = StreamReader(protocol, limit, loop=asyncio.get_running_loop())
+            if message.compression is not None and decompress:
+                sink = DeflateBuffer(payload, message.compression, max_decompress_size=limit)
+        extensions = scope.get("extensions") or {}
+        writer = AsgiStreamWriter(
+            protocol, send, "albany" in extensions, REASON_EXTENSION in extensions
+        )
         task = asyncio.current_task()
         protocol.adopt_task(task)
         request = server.request_factory(message, payload, protocol, writer, task)  # type: ignore[arg-type]
+        server.requests_count += 1
         transport.start_reading(protocol, sink, parsed.has_body)
         try:
             await _run_handler(server, protocol, request, transport, task)
         finally:
+            writer.discard()
             transport.finish()
             protocol.adopt_task(None)
             request._task = None  # type: ignore[assignment]  # aiohttp breaks this cycle too
@@ -146,10 +170,12 @@ class AiohttpApp:
         task = asyncio.current_task()
         protocol.adopt_task(task)
         request = make_watched_request(server, message, EMPTY_PAYLOAD, protocol, writer, task)
+        server.requests_count += 1
         transport.start_session(protocol, session)
         try:
             await _run_handler(server, protocol, request, transport, task)
         finally:
+            writer.discard()
             transport.finish()
             protocol.adopt_task(None)
             request._task = None  # type: ignore[assignment]
@@ -177,12 +203,20 @@ async def _run_handler(
 
 
 def aiohttp_app(
-    application: ApplicationSource, *, handler_cancellation: bool = False
+    application: ApplicationSource,
+    *,
+    handler_cancellation: bool = False,
+    handler_args: Mapping[str, Any] | None = None,
 ) -> AiohttpApp:
     """``application`` as an Albany app.
 
     ``handler_cancellation`` is aiohttp's server setting of that name: when True, a
     handler whose client disconnects is cancelled; when False (the default) it runs
     on, its reads fail and its writes raise ``ConnectionResetError``.
+    ``handler_args`` are further ``web.Server`` settings, as ``AppRunner(app, **kwargs)``
+    takes them (``read_bufsize``, ``auto_decompress``, ``logger``…); the application's
+    own ``handler_args`` win, as under ``AppRunner``.
     """
-    return AiohttpApp(application, handler_cancellation=handler_cancellation)
+    return AiohttpApp(
+        application, handler_cancellation=handler_cancellation, handler_args=handler_args
+    )

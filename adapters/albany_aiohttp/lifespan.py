@@ -1,7 +1,8 @@
 """The ASGI lifespan protocol as an aiohttp application's start-up and clean-up signals.
 
 Start-up runs ``on_startup`` (``cleanup_ctx`` entries enter there, sub-apps' signals
-too), as ``AppRunner.setup`` does. Shutdown runs ``on_shutdown`` then
+too) before the application is frozen, as ``AppRunner.setup`` does: a start-up hook
+may still store ``app[key]``. Shutdown runs ``on_shutdown`` then
 ``on_cleanup`` (``cleanup_ctx`` exits). Unlike aiohttp's runner, ``on_shutdown``
 comes after the server has closed its connections: ASGI says shutdown only then.
 A failed start-up still runs the clean-up of what had started, as ``run_app`` does.
@@ -31,15 +32,16 @@ async def run_lifespan(app: AiohttpApp, receive: Receive, send: Send) -> None:
     if message["type"] != "lifespan.startup":
         return
     try:
-        await app.server()
+        application = await app.application_for_startup()
     except Exception as error:
         await send({"type": "lifespan.startup.failed", "message": _describe(error)})
         return
-    application = app.application
     try:
         await application.startup()
+        await app.server()  # freezes the application, once start-up has filled it
     except Exception as error:
         try:
+            application.freeze()  # its clean-up signals are sent frozen, as always
             await application.cleanup()
         except Exception:
             logger.exception("aiohttp on_cleanup failed after a failed start-up")

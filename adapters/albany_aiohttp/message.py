@@ -2,6 +2,8 @@
 
 Header names arrive lower-cased (ASGI), so ``raw_headers`` are lower-case where
 aiohttp's parser keeps the client's spelling; ``headers`` is case-insensitive anyway.
+``Connection`` is read as a list of tokens, as aiohttp's parser reads it (``notupgrade``
+is not ``upgrade``).
 The scope's ``root_path`` is taken off the path, so an app mounted under a prefix
 routes as if it were at the root.
 """
@@ -67,7 +69,7 @@ def request_message(scope: Mapping[str, Any]) -> ParsedRequest:
     headers: CIMultiDict[str] = CIMultiDict(pairs)
     version = _version(scope.get("http_version", "1.1"))
 
-    connection = special.get("connection", "").lower()
+    connection = {token.strip() for token in special.get("connection", "").lower().split(",")}
     if version >= HttpVersion11:
         should_close = "close" in connection
     else:

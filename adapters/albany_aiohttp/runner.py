@@ -2,7 +2,8 @@
 
 ``run_app(app, loop="twisted")`` serves an aiohttp application under a Twisted
 reactor (the asyncio reactor, installed by Albany). aiohttp's options map to
-Albany's settings; what Albany cannot do is refused, not ignored.
+Albany's settings (``ssl_context`` to ``Config.ssl``); what Albany cannot do is
+refused, not ignored.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def run_app(
     if not isinstance(loop, str):
         raise TypeError("loop= names the loop Albany serves on: 'asyncio', 'uvloop', 'twisted'…")
     if ssl_context is not None:
-        raise NotImplementedError("Albany 0.1 does not terminate TLS; put a proxy in front")
+        settings["ssl"] = ssl_context
     if reuse_port:
         raise NotImplementedError("Albany 0.1 does not bind with SO_REUSEPORT")
     if not isinstance(host, (str, type(None))):
@@ -61,7 +62,8 @@ def run_app(
     elif path is not None:
         address = {"uds": str(path)}
     if print is not None:
-        where = address.get("uds") or f"http://{address.get('host')}:{address.get('port')}"
+        scheme = "https" if ssl_context is not None else "http"
+        where = address.get("uds") or f"{scheme}://{address.get('host')}:{address.get('port')}"
         print(_BANNER.format(url=where if "fd" not in address else f"fd {sock}", loop=loop))
     return albany.run(
         aiohttp_app(app, handler_cancellation=handler_cancellation),

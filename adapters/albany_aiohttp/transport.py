@@ -11,12 +11,16 @@ disconnect) → done. Invariants:
 3. ``http.disconnect`` before the response is complete means the client went away:
    the protocol gets ``connection_lost``, as from a socket.
 4. ``finish()`` ends it: a later ``http.disconnect`` is the response completing.
+5. A body that fails to decompress fails the reader with ``RequestPayloadError`` (the
+   decoder's error as its cause), as aiohttp's request parser reports it.
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any, Mapping, Protocol
+
+from aiohttp.web_protocol import RequestPayloadError
 
 from albany.types import Receive
 
@@ -29,6 +33,13 @@ class BodySink(Protocol):
     def feed_eof(self) -> None: ...
 
     def set_exception(self, exc: BaseException) -> None: ...
+
+
+def _fail(sink: BodySink, error: Exception) -> None:
+    """Fail the body's reader as aiohttp's request parser does (invariant 5)."""
+    failure = RequestPayloadError(str(error))
+    failure.__cause__ = error
+    sink.set_exception(failure)
 
 
 class _NotSupported:
@@ -48,7 +59,12 @@ class AsgiTransport(asyncio.Transport):
 
     def __init__(self, scope: Mapping[str, Any], receive: Receive) -> None:
         super().__init__(
-            {"peername": scope.get("client"), "sockname": scope.get("server"), "sslcontext": None}
+            {
+                "peername": scope.get("client"),
+                "sockname": scope.get("server"),
+                # aiohttp's request.scheme is "https" when this is truthy; the server owns TLS.
+                "sslcontext": True if scope.get("scheme") in ("https", "wss") else None,
+            }
         )
         self._receive = receive
         self._protocol: asyncio.BaseProtocol | None = None
@@ -109,7 +125,7 @@ class AsgiTransport(asyncio.Transport):
                 self._more = sink.feed_data(body, len(body))
             except Exception as error:
                 self._sink = None
-                sink.set_exception(error)
+                _fail(sink, error)
                 return
         self._eof_pending = not more_body
         self._decompress()
@@ -127,12 +143,10 @@ class AsgiTransport(asyncio.Transport):
                 self._eof_pending = False
                 self._sink = None
                 sink.feed_eof()
-        except (
-            Exception
-        ) as error:  # a body that does not decompress, as aiohttp's parser reports it
+        except Exception as error:
             self._sink = None
             self._more = self._eof_pending = False
-            sink.set_exception(error)
+            _fail(sink, error)
 
     def _disconnected(self) -> None:
         if self._done:

@@ -12,6 +12,12 @@ replace it) → streaming (the head went out with the first body piece) → fini
    aiohttp's own writer does; framing (chunked or not) is the server's.
 4. A failed ``send`` (the client went away) raises ``ClientConnectionResetError``,
    the ``ConnectionError`` aiohttp's request handling expects.
+5. The interim ``100 Continue`` that aiohttp's expect handler writes before any head is
+   not sent: the server sends it itself when the app first reads the body (ASGI).
+6. ``discard()`` after the handler: a send still pending (the handler was cancelled
+   between ``prepare`` and its next write) is closed, never left unawaited.
+7. The status line's reason phrase (``web.Response(reason=...)``, an ``HTTPException``'s)
+   goes out as ``"reason"`` only where the server offers ``albany.http.reason``.
 """
 
 from __future__ import annotations
@@ -30,6 +36,10 @@ from albany_aiohttp._aiohttp_private import ZLibCompressor
 if TYPE_CHECKING:
     from aiohttp.base_protocol import BaseProtocol
 
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+"""What ``web_urldispatcher._default_expect_handler`` writes to ``request.writer``."""
+REASON_EXTENSION = "albany.http.reason"
+"""The scope extension under which ``http.response.start`` may carry ``"reason"``."""
 _DROPPED = frozenset(("date",))
 """Header fields the server writes itself (Albany always writes ``date``)."""
 
@@ -37,10 +47,17 @@ _DROPPED = frozenset(("date",))
 class AsgiStreamWriter(AbstractStreamWriter):
     """Writes one response as ``http.response.start`` and ``http.response.body`` messages."""
 
-    def __init__(self, protocol: BaseProtocol, send: Send, send_writes_at_once: bool) -> None:
+    def __init__(
+        self,
+        protocol: BaseProtocol,
+        send: Send,
+        send_writes_at_once: bool,
+        send_reason: bool = False,
+    ) -> None:
         self._protocol = protocol
         self._send = send
         self._send_writes_at_once = send_writes_at_once
+        self._send_reason = send_reason
         self._start: dict[str, Any] | None = None
         self._pending: Awaitable[None] | None = None
         self._compress: ZLibCompressor | None = None
@@ -61,7 +78,8 @@ class AsgiStreamWriter(AbstractStreamWriter):
 
     async def write_headers(self, status_line: str, headers: CIMultiDict[str]) -> None:
         """Hold the head until the first body piece (invariant 1)."""
-        status = int(status_line.split(" ", 2)[1])
+        _, code, reason = (status_line.split(" ", 2) + [""])[:3]
+        status = int(code)
         raw = [
             (name.encode("utf-8"), value.encode("utf-8"))
             for name, value in headers.items()
@@ -69,6 +87,8 @@ class AsgiStreamWriter(AbstractStreamWriter):
             and not (value == SERVER_SOFTWARE and name.lower() == "server")
         ]
         self._start = {"type": "http.response.start", "status": status, "headers": raw}
+        if self._send_reason and reason:
+            self._start["reason"] = reason
 
     def send_headers(self) -> None:
         """Send the held head now (``StreamResponse.prepare``): with an empty first body piece.
@@ -89,6 +109,8 @@ class AsgiStreamWriter(AbstractStreamWriter):
     ) -> None:
         await self._settle()
         data = bytes(chunk)
+        if self._start is None and self.output_size == 0 and data == _CONTINUE:
+            return  # invariant 5
         size = len(data)
         if self._compress is not None:
             data = await self._compress.compress(data)
@@ -111,6 +133,13 @@ class AsgiStreamWriter(AbstractStreamWriter):
 
     async def drain(self) -> None:
         await self._settle()
+
+    def discard(self) -> None:
+        """Close a send left pending by a cancelled handler (invariant 6)."""
+        pending, self._pending = self._pending, None
+        close = getattr(pending, "close", None)
+        if close is not None:
+            close()
 
     async def _settle(self) -> None:
         pending, self._pending = self._pending, None

@@ -1,0 +1,114 @@
+"""How Albany hands requests to aiohttp, on every loop: what aiohttp's own server would do.
+
+``Expect: 100-continue``, state stored at start-up, ``handler_args``, bodies that do not
+decompress, upgrades that are not, and a handler cancelled after ``prepare``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import httpx
+import pytest
+
+from albany.testing import LiveServer
+from tests.conftest import ServerPool
+from tests.contract.raw import ResponseReader, connect
+
+APP = "tests.adapters.aiohttp.handling_service:make_app"
+TUNED_APP = "tests.adapters.aiohttp.handling_service:make_tuned_app"
+
+
+@pytest.fixture
+def handling(server_pool: ServerPool, loop: str) -> LiveServer:
+    return server_pool.get(APP, loop, "--factory")
+
+
+@pytest.fixture
+def tuned(server_pool: ServerPool, loop: str) -> LiveServer:
+    return server_pool.get(TUNED_APP, loop, "--factory")
+
+
+def test_expect_100_continue_gets_the_interim_response_then_the_answer(
+    handling: LiveServer,
+) -> None:
+    body = b"x" * 2_000_000  # curl sends Expect: 100-continue with uploads over 1 MiB
+    with connect(handling) as sock:
+        sock.sendall(
+            b"POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)
+        )
+        reader = ResponseReader(sock)
+        interim = reader.read()
+        assert interim.status == 100
+        sock.sendall(body)
+        response = reader.read()
+    assert response.status == 200
+    assert response.body == body
+
+
+def test_on_startup_may_store_state_in_the_app(handling: LiveServer) -> None:
+    response = httpx.get(handling.url + "/startup-note")
+    assert response.status_code == 200
+    assert response.text == "stored during start-up"
+
+
+def test_handler_args_set_the_body_buffer_and_decompression(tuned: LiveServer) -> None:
+    compressed = gzip.compress(b"abc" * 1000)
+    response = httpx.post(
+        tuned.url + "/limits", content=compressed, headers={"Content-Encoding": "gzip"}
+    )
+    assert response.json() == {"limits": [2, 4], "length": len(compressed)}
+
+
+def test_default_handler_args_decompress(handling: LiveServer) -> None:
+    response = httpx.post(
+        handling.url + "/decoded",
+        content=gzip.compress(b"abc" * 1000),
+        headers={"Content-Encoding": "gzip"},
+    )
+    assert response.status_code == 200
+    assert response.content == b"abc" * 1000
+
+
+def test_a_body_that_does_not_decompress_is_a_request_payload_error(
+    handling: LiveServer,
+) -> None:
+    response = httpx.post(
+        handling.url + "/decoded",
+        content=b"this is not gzip at all",
+        headers={"Content-Encoding": "gzip"},
+    )
+    assert response.status_code == 400
+    assert response.text == "bad body: ContentEncodingError"
+
+
+def test_upgrade_without_the_connection_upgrade_token_is_a_bad_request(
+    handling: LiveServer,
+) -> None:
+    with connect(handling) as sock:
+        sock.sendall(
+            b"GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\n"
+            b"Connection: keep-alive, notupgrade\r\nSec-WebSocket-Version: 13\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        )
+        response = ResponseReader(sock).read()
+    assert response.status == 400
+    assert b"No CONNECTION upgrade hdr" in response.body
+
+
+def test_a_handler_cancelled_after_prepare_leaves_no_coroutine_unawaited(
+    start_server: object, loop: str
+) -> None:
+    server = start_server(APP, "--factory")  # type: ignore[operator]
+    with connect(server) as sock:
+        sock.sendall(b"GET /prepared-then-wait HTTP/1.1\r\nHost: t\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(4096)
+        assert head.startswith(b"HTTP/1.1 200")
+    events: list[str] = []
+    while "cancelled after prepare" not in events:
+        events = json.loads(httpx.get(server.url + "/events").text)
+    assert "never awaited" not in server.output()
