@@ -16,6 +16,7 @@ disconnect) → done. Invariants:
 from __future__ import annotations
 
 import asyncio
+import ssl
 from typing import Any, Mapping, Protocol
 
 from albany.types import Receive
@@ -29,6 +30,13 @@ class BodySink(Protocol):
     def feed_eof(self) -> None: ...
 
     def set_exception(self, exc: BaseException) -> None: ...
+
+
+_SECURE = frozenset({"https", "wss"})
+_TLS_STAND_IN = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+"""aiohttp's ``request.scheme`` and ``secure`` ask whether the transport has an
+``sslcontext``; through ASGI the scope's scheme says it (TLS, or a proxy's headers), and
+this one context, never used for anything, stands for the connection's."""
 
 
 class _NotSupported:
@@ -48,7 +56,11 @@ class AsgiTransport(asyncio.Transport):
 
     def __init__(self, scope: Mapping[str, Any], receive: Receive) -> None:
         super().__init__(
-            {"peername": scope.get("client"), "sockname": scope.get("server"), "sslcontext": None}
+            {
+                "peername": scope.get("client"),
+                "sockname": scope.get("server"),
+                "sslcontext": _TLS_STAND_IN if scope.get("scheme") in _SECURE else None,
+            }
         )
         self._receive = receive
         self._protocol: asyncio.BaseProtocol | None = None
