@@ -166,6 +166,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="client certificates: 0 none, 1 optional, 2 required (ssl.CERT_*; "
         "default: %(default)s)",
     )
+    # behind proxies (albany/proxy/)
+    add(
+        "--proxy-headers",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.proxy_headers,
+        help="take client, scheme, host and prefix from X-Forwarded-* or Forwarded headers "
+        "sent by a trusted peer",
+    )
+    add(
+        "--proxy-protocol",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.proxy_protocol,
+        help="expect a PROXY protocol header (v1 or v2) from trusted peers",
+    )
+    add(
+        "--forwarded-allow-ips",
+        metavar="LIST",
+        default=defaults.forwarded_allow_ips,
+        help="trusted peers, comma separated: IPs, CIDR networks, 'unix' (Unix-socket "
+        "peers) or '*' (default: $FORWARDED_ALLOW_IPS or 127.0.0.1)",
+    )
     add("--log-level", choices=LOG_LEVELS, default="info", help="log level")
     add(
         "--access-log",
@@ -215,6 +236,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
         ssl_keyfile_password=args.ssl_keyfile_password,
         ssl_ca_certs=args.ssl_ca_certs,
         ssl_cert_reqs=args.ssl_cert_reqs,
+        # behind proxies
+        proxy_headers=args.proxy_headers,
+        proxy_protocol=args.proxy_protocol,
+        forwarded_allow_ips=args.forwarded_allow_ips,
     )
 
 

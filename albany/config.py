@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from ssl import CERT_NONE, SSLContext
 from typing import Literal
@@ -57,6 +58,15 @@ class Config:
     """Client certificates: ``ssl.CERT_NONE`` (0), ``CERT_OPTIONAL`` (1), ``CERT_REQUIRED`` (2)."""
     ssl: SSLContext | None = None
     """A ready server-side context, instead of the ``ssl_*`` files (not on Twisted)."""
+    proxy_headers: bool = False
+    """Take client, scheme, host and prefix from ``X-Forwarded-*``/``Forwarded`` headers
+    sent by a trusted peer (``albany/proxy/forwarded.py``)."""
+    proxy_protocol: bool = False
+    """Expect a PROXY protocol header (v1 or v2) first on connections from trusted peers."""
+    forwarded_allow_ips: str = field(
+        default_factory=lambda: os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+    )
+    """Trusted peers: IPs, CIDR networks, ``unix``, ``*``, comma separated."""
 
     @property
     def is_ssl(self) -> bool:

@@ -16,7 +16,7 @@ import pytest
 import albany
 
 PACKAGE_DIR = Path(albany.__file__).parent
-SANS_IO_PACKAGES = ("http1", "gateway")
+SANS_IO_PACKAGES = ("http1", "gateway", "proxy")
 
 FRAMEWORKS = ("twisted", "tornado", "uvloop", "aiohttp")
 """Never imported by ``import albany`` or its sans-IO layers: a backend imports its own."""

@@ -18,6 +18,7 @@ disconnect) → done. Invariants:
 from __future__ import annotations
 
 import asyncio
+import ssl
 from typing import Any, Mapping, Protocol
 
 from aiohttp.web_protocol import RequestPayloadError
@@ -42,6 +43,13 @@ def _fail(sink: BodySink, error: Exception) -> None:
     sink.set_exception(failure)
 
 
+_SECURE = frozenset({"https", "wss"})
+_TLS_STAND_IN = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+"""aiohttp's ``request.scheme`` and ``secure`` ask whether the transport has an
+``sslcontext``; through ASGI the scope's scheme says it (TLS, or a proxy's headers), and
+this one context, never used for anything, stands for the connection's."""
+
+
 class _NotSupported:
     """Descriptor raising ``NotImplementedError``: see ``AsgiTransport._sendfile_compatible``."""
 
@@ -62,8 +70,7 @@ class AsgiTransport(asyncio.Transport):
             {
                 "peername": scope.get("client"),
                 "sockname": scope.get("server"),
-                # aiohttp's request.scheme is "https" when this is truthy; the server owns TLS.
-                "sslcontext": True if scope.get("scheme") in ("https", "wss") else None,
+                "sslcontext": _TLS_STAND_IN if scope.get("scheme") in _SECURE else None,
             }
         )
         self._receive = receive

@@ -44,6 +44,7 @@ from albany.websocket.handshake import HandshakeError, read_handshake
 
 if TYPE_CHECKING:
     from albany.gateway.endpoints import Endpoint
+    from albany.proxy.hook import ScopeFix
     from albany.websocket.session import WebSocketSession
 
 logger = logging.getLogger("albany.error")
@@ -86,6 +87,10 @@ class HttpConnection:
         self.websocket: WebSocketSession | None = None
         state.connections.add(self)
         self._set_deadline(state.config.timeout_request_header, for_head=True)
+        # --proxy-headers / --proxy-protocol (albany/proxy/hook.py): None unless trusted
+        self.proxy: ScopeFix | None = None
+        if state.proxy is not None:
+            state.proxy.connection_made(self)
 
     # transport events, from the backend
 
@@ -272,6 +277,8 @@ class HttpConnection:
             "state": endpoint.lifespan_state.copy(),
             "extensions": {"albany": endpoint.extension, "albany.http.reason": {}},
         }
+        if self.proxy is not None:  # what a trusted proxy says (albany/proxy/)
+            self.proxy.apply(scope, root_path, state.raw_root_path)
         endpoint.runner.run(endpoint.app, scope, cycle)
 
     def _start_websocket(
@@ -325,6 +332,8 @@ class HttpConnection:
                 "albany.websocket.ping": {},
             },
         }
+        if self.proxy is not None:  # what a trusted proxy says (albany/proxy/)
+            self.proxy.apply(scope, state.root_path, state.raw_root_path)
         session.start(endpoint.app, scope, self.reader.upgrade_data)
 
     def _pause_reading(self) -> None:

@@ -10,6 +10,7 @@ from albany.config import Config
 from albany.gateway.endpoints import Endpoints, RunnerFor
 from albany.gateway.interfaces import Clock
 from albany.gateway.lifespan import LifespanGroup
+from albany.proxy.hook import ProxySupport
 from albany.types import App, BackendName
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class ServerState:
         self.root_path = config.root_path.rstrip("/")
         self.raw_root_path = quote(self.root_path).encode("ascii")
         self.access_log = config.access_log
+        self.proxy = ProxySupport.from_config(config)  # None: no proxy options, no cost
         self.connections: set[HttpConnection] = set()
         self.shutting_down = False
         self._on_idle: Callable[[None], None] | None = None
