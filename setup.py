@@ -46,6 +46,7 @@ DEV = ALL + FRAMEWORKS_UNDER_TEST + [
     "mypy>=1.10",
     "ruff>=0.5",
     "tox>=4",
+    "build>=1.0",  # tests/test_packaging.py builds the sdist and the wheel
 ]
 
 adapter_packages = find_packages("adapters")

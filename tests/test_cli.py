@@ -139,3 +139,11 @@ def test_lifespan_timeouts(args: list[str], startup: float | None, shutdown: flo
         startup,
         shutdown,
     )
+
+
+def test_a_live_server_env_may_set_what_it_sets_itself() -> None:
+    env = {"PYTHONUNBUFFERED": "1", "PYTHONPATH": ROOT_DIR}
+    with LiveServer("tests.apps.contract:app", "asyncio", env=env) as server:
+        import httpx
+
+        assert httpx.get(server.url + "/").text == "Hello, world!"

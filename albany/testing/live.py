@@ -103,7 +103,7 @@ class LiveServer:
 
     def start(self, timeout: float = 20.0) -> LiveServer:
         """Start and wait for the "serving on" line; raise with the output if it never comes."""
-        env = dict(os.environ, PYTHONUNBUFFERED="1", **(self._env or {}))
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(self._env or {})}
         self._process = subprocess.Popen(
             self.command(),
             stdin=subprocess.DEVNULL,
