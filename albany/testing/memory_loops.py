@@ -13,7 +13,9 @@ twisted-asyncio the asyncio reactor, on the stdlib asyncio loop
 Twisted allows one reactor per process. When none is installed yet, ``MemoryLoops``
 installs the asyncio reactor if ``twisted-asyncio`` is among the loops of the run, the
 platform's default reactor otherwise; the loop the reactor cannot serve is then
-unavailable (``LoopUnavailable``, which the pytest fixtures turn into a skip). Under
+unavailable (``LoopUnavailable``, which the pytest fixtures turn into a skip). Outside
+pytest no run declares its loops (``loops=None``): the first Twisted loop asked for
+decides, ``twisted`` installing the default reactor and any other the asyncio reactor. Under
 pytest-twisted the reactor is pytest-twisted's, and the client waits with its
 ``blockon``.
 """
@@ -71,9 +73,10 @@ class MemoryLoops:
     """
 
     def __init__(
-        self, loops: Iterable[str] = LOOPS, blockon: Callable[[Any], Any] | None = None
+        self, loops: Iterable[str] | None = LOOPS, blockon: Callable[[Any], Any] | None = None
     ) -> None:
-        self.loops = list(loops)
+        self.loops = None if loops is None else list(loops)
+        """The loops of the run; ``None`` when no run declared them (outside pytest)."""
         self.blockon = blockon
         self._asyncio_loops: dict[bool, asyncio.AbstractEventLoop] = {}  # by "is uvloop"
         self._reactor_started = False
@@ -142,8 +145,12 @@ class MemoryLoops:
                 "pytest-twisted with its default reactor"
             )
 
-    def reactor(self) -> Any:
-        """The process's reactor; installed now (see the module's doc) if there is none."""
+    def reactor(self, wanted: str | None = None) -> Any:
+        """The process's reactor; installed now (see the module's doc) if there is none.
+
+        ``wanted`` is the loop the reactor is needed for, which decides when no run
+        declared its loops.
+        """
         from albany.backends.twisted.reactors import (
             asyncio_reactor_on,
             install_reactor,
@@ -152,7 +159,8 @@ class MemoryLoops:
 
         reactor = installed_reactor()
         if reactor is None:
-            if "twisted-asyncio" in self.loops or "twisted" not in self.loops:
+            loops = [wanted or "twisted-asyncio"] if self.loops is None else self.loops
+            if "twisted-asyncio" in loops or "twisted" not in loops:
                 reactor = asyncio_reactor_on(self._asyncio_loop(False))
             else:
                 reactor = install_reactor(None)
@@ -163,20 +171,16 @@ class MemoryLoops:
         from albany.backends.twisted.reactors import asyncio_loop_of, start_hosted_reactor
         from albany.backends.twisted.runner import runner_for
 
-        reactor = self.reactor()
+        reactor = self.reactor(name)
         on_asyncio = is_asyncio_reactor(reactor)
-        kind = type(reactor).__name__
-        if name == "twisted" and on_asyncio:
+        kind = "the asyncio reactor" if on_asyncio else f"the {type(reactor).__name__}"
+        if (name == "twisted") == on_asyncio:
+            # Under pytest the way out is a run of the loop's own; outside, a process.
+            own = f"a run of their own (--albany-loops {name})" if self.loops else "a process"
             raise LoopUnavailable(
-                "the asyncio reactor is installed in this process and Twisted allows one "
-                "reactor per process: in-memory tests on 'twisted' need a run without "
-                "twisted-asyncio (--albany-loops twisted)"
-            )
-        if name == "twisted-asyncio" and not on_asyncio:
-            raise LoopUnavailable(
-                f"the {kind} is installed in this process and Twisted allows one reactor "
-                "per process: in-memory tests on 'twisted-asyncio' need a run of their own "
-                "(--albany-loops twisted-asyncio)"
+                f"{kind} is installed in this process and Twisted allows one reactor per "
+                f"process: in-memory clients on {name!r} need {own} without the other "
+                "Twisted loop"
             )
         if self.blockon is not None:
             run = drive_with_blockon(reactor, self.blockon)
@@ -232,5 +236,5 @@ def default_loops() -> MemoryLoops:
     """The ``MemoryLoops`` clients share when they are given none."""
     global _default_loops
     if _default_loops is None:
-        _default_loops = MemoryLoops()
+        _default_loops = MemoryLoops(None)
     return _default_loops

@@ -7,6 +7,8 @@ Twisted's one-reactor-per-process rule rules out in this process is skipped, wit
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ import pytest
 import albany
 from albany.testing import LoopUnavailable, MemoryClient, MemoryLoops, MemoryTimeout
 from tests.apps import contract
+from tests.conftest import ROOT_DIR
 
 BACKEND = {
     "asyncio": "asyncio",
@@ -122,3 +125,45 @@ def test_failed_startup_is_raised(albany_memory_loops: MemoryLoops, albany_loop:
 def test_unknown_loop(albany_memory_loops: MemoryLoops) -> None:
     with pytest.raises(ValueError, match="Unknown loop 'trio'"):
         MemoryClient(contract.app, "trio", loops=albany_memory_loops)
+
+
+OUTSIDE_PYTEST = """
+import sys
+import albany
+from albany.testing import LoopUnavailable, MemoryClient
+
+@albany.flavour("neutral")
+async def app(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+first, second = sys.argv[1:]
+with MemoryClient(app, first) as client:
+    print(first, client.get("/").text)
+try:
+    MemoryClient(app, second)
+except LoopUnavailable as error:
+    print(second, "unavailable:", error)
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("twisted", "twisted-asyncio"), ("twisted-asyncio", "twisted")]
+)
+def test_outside_pytest_the_first_twisted_loop_asked_for_chooses_the_reactor(
+    first: str, second: str
+) -> None:
+    pytest.importorskip("twisted")
+    result = subprocess.run(
+        [sys.executable, "-c", OUTSIDE_PYTEST, first, second],
+        capture_output=True,
+        text=True,
+        cwd=ROOT_DIR,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    served, refused = result.stdout.splitlines()
+    assert served == f"{first} ok"
+    assert refused.startswith(f"{second} unavailable: ")
+    assert "--albany-loops" not in refused  # pytest's advice has no place outside pytest
