@@ -1,0 +1,85 @@
+"""The samples of the README and the guides that are marked runnable run as written.
+
+A Python block preceded by an HTML comment (invisible on the page) is run:
+
+- ``<!-- runnable: serves NAME -->``: the block is saved as a module, and ``albany
+  MODULE:NAME`` serves it on every loop; ``GET /`` must answer 200 with a body.
+- ``<!-- runnable: script -->``: the block is run as a script and must exit 0.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from albany.testing import LiveServer, loop_available
+from tests.conftest import ROOT_DIR
+
+ROOT = Path(ROOT_DIR)
+PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
+MARKED = re.compile(
+    r"^<!-- runnable: (script|serves (\w+)) -->\n+```python\n(.*?)^```", re.MULTILINE | re.DOTALL
+)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One marked block: where it is, how it runs, and its code."""
+
+    page: Path
+    number: int
+    served: str | None
+    code: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.page.relative_to(ROOT)}#{self.number}"
+
+
+def samples() -> list[Sample]:
+    found = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for number, match in enumerate(MARKED.finditer(text), 1):
+            found.append(Sample(page, number, match.group(2), match.group(3)))
+    return found
+
+
+SERVED = [sample for sample in samples() if sample.served]
+SCRIPTS = [sample for sample in samples() if not sample.served]
+
+
+def test_the_readme_sample_and_the_guides_samples_are_marked() -> None:
+    pages = {sample.page.relative_to(ROOT).as_posix() for sample in samples()}
+    assert {"README.md", "docs/guides/tornado.md", "docs/guides/testing.md"} <= pages
+
+
+@pytest.mark.parametrize("sample", SERVED, ids=lambda sample: sample.id)
+def test_a_served_sample_answers(sample: Sample, loop: str, tmp_path: Path) -> None:
+    if "tornado" in sample.code and not loop_available("tornado"):
+        pytest.skip("Tornado is not installed")
+    (tmp_path / "doc_sample.py").write_text(sample.code)
+
+    with LiveServer(f"doc_sample:{sample.served}", loop, app_dir=str(tmp_path)) as server:
+        response = httpx.get(server.url + "/")
+
+    assert response.status_code == 200, (response.status_code, response.text)
+    assert response.content
+
+
+@pytest.mark.parametrize("sample", SCRIPTS, ids=lambda sample: sample.id)
+def test_a_script_sample_runs(sample: Sample, tmp_path: Path) -> None:
+    script = tmp_path / "doc_sample.py"
+    script.write_text(sample.code)
+
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
