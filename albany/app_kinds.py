@@ -4,7 +4,7 @@
 interface  recognised by                                wrapped by
 ========== ============================================ ==================================
 asgi3      ``async def app(scope, receive, send)``      nothing: it is the native kind
-asgi2      a class, or ``app(scope)`` returning one     ``ASGI2App`` (here)
+asgi2      a class built as ``Class(scope)``           ``ASGI2App`` (here)
 twisted-web an ``IResource``, a ``Site``, a Klein app     ``albany_twisted_web.resource_app``
 tornado    a Tornado ``HTTPServerConnectionDelegate``   ``albany_tornado.tornado_app``
 aiohttp    an ``aiohttp.web.Application``               ``albany_aiohttp.aiohttp_app``
@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import math
 import sys
 from typing import Any, Callable
 
-from albany.errors import MissingDependency, StartupError
+from albany.errors import MissingDependency, NotAnApp, StartupError
 from albany.flavour import FLAVOUR_ATTRIBUTE
 from albany.types import App
 
@@ -61,20 +62,31 @@ def detect_interface(app: Any) -> str:
     if hasattr(app, FLAVOUR_ATTRIBUTE):
         return "asgi3"
     if inspect.isclass(app):
-        return "asgi2"
+        required, most = _positional_parameters(app)
+        if required == 1:
+            return "asgi2"
+        raise NotAnApp(
+            f"{_name(app)} is a class, and a class is served as an ASGI 2 app only when "
+            "it is built with the scope alone (__init__(self, scope)); name an instance, "
+            "or a factory with --factory"
+        )
     call = app if inspect.isroutine(app) else getattr(app, "__call__", None)  # noqa: B004
     if call is None:
-        raise StartupError(f"{app!r} is not an app: it is not callable")
+        raise NotAnApp(f"{app!r} is not an app: it is not callable")
     if inspect.iscoroutinefunction(call):
         return "asgi3"
     # Not declared async (a partial, a lambda, a function returning a coroutine):
     # the number of positional parameters tells the calling conventions apart.
-    positional = _positional_parameters(call)
-    if positional == 1:
-        return "asgi2"
-    if positional == 2:
+    required, most = _positional_parameters(call)
+    if required <= 3 <= most:
+        return "asgi3"
+    if required <= 2 <= most:
         return "wsgi"
-    return "asgi3"
+    asgi2 = "; an ASGI 2 app(scope) needs --interface asgi2" if required <= 1 <= most else ""
+    raise NotAnApp(
+        f"{_name(app)} is not an app: Albany calls app(scope, receive, send) (ASGI 3) or "
+        f"app(environ, start_response) (WSGI), and it takes {_count(required, most)}{asgi2}"
+    )
 
 
 def as_albany_app(app: Any, interface: str = "auto") -> App:
@@ -123,13 +135,31 @@ def _is_autobahn_factory(app: Any) -> bool:
     )
 
 
-def _positional_parameters(call: Callable[..., Any]) -> int:
-    """Required positional parameters; 3 (ASGI's) when they cannot be counted."""
+def _positional_parameters(call: Callable[..., Any]) -> tuple[int, float]:
+    """How many positional arguments ``call`` needs, and the most it takes (inf: ``*args``).
+
+    A class counts its ``__init__`` without ``self``; a signature that cannot be read
+    counts as ASGI's three.
+    """
     try:
         parameters = inspect.signature(call).parameters.values()
     except (TypeError, ValueError):
-        return 3
+        return 3, 3
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p for p in parameters if p.kind in kinds]
+    required = sum(1 for p in positional if p.default is p.empty)
     if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters):
-        return 3
-    return sum(1 for p in parameters if p.kind in kinds and p.default is p.empty)
+        return required, math.inf
+    return required, len(positional)
+
+
+def _count(required: int, most: float) -> str:
+    if most == required:
+        return f"{required} positional argument{'' if required == 1 else 's'}"
+    return f"{required} to {most} positional arguments"
+
+
+def _name(app: Any) -> str:
+    module = getattr(app, "__module__", None)
+    name = getattr(app, "__qualname__", None)
+    return f"{module}.{name}" if module and name else repr(app)

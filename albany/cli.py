@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import stat
 import sys
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 from albany.app_kinds import INTERFACES
 from albany.config import Config
@@ -15,16 +17,40 @@ from albany.importer import ImportFromStringError, import_from_string
 from albany.logs import configure_logging
 from albany.mount import Mount
 from albany.serving import LOOPS, prepare, serve
+from albany.settings_check import SettingError, nested
 from albany.websocket.settings import WebSocketSettings
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+OPTIONS = {
+    "limits.max_request_line": "--limit-request-line",
+    "limits.max_header_size": "--limit-header-size",
+    "limits.max_header_count": "--limit-header-count",
+    "limits.max_body_size": "--limit-body-size",
+    "websocket.max_message_size": "--ws-max-size",
+    "websocket.ping_interval": "--ws-ping-interval",
+    "websocket.ping_timeout": "--ws-ping-timeout",
+}
+"""The option of each setting whose option is not ``--`` and its name with dashes."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with an error as one line (``albany: error: …``) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def option_of(setting: str) -> str:
+    """The command-line option that sets ``setting`` (a ``Config`` field path)."""
+    return OPTIONS.get(setting, "--" + setting.replace("_", "-"))
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (its ``--help`` is the CLI reference)."""
     defaults = Config()
     limits = Limits()
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="albany",
         description="Serve an Albany/ASGI app on asyncio, uvloop, Twisted or Tornado.",
     )
@@ -200,7 +226,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    """The ``Config`` the parsed arguments describe."""
+    """The ``Config`` the parsed arguments describe; ``SettingError`` for one out of range."""
+    try:
+        limits = Limits(
+            max_request_line=args.limit_request_line,
+            max_header_size=args.limit_header_size,
+            max_header_count=args.limit_header_count,
+            max_body_size=args.limit_body_size,
+        )
+    except SettingError as error:
+        raise nested("limits", error) from None
+    try:
+        websocket = WebSocketSettings(
+            max_message_size=args.ws_max_size,
+            ping_interval=args.ws_ping_interval or None,
+            ping_timeout=args.ws_ping_timeout,
+            per_message_deflate=args.ws_per_message_deflate,
+        )
+    except SettingError as error:
+        raise nested("websocket", error) from None
     return Config(
         host=args.host,
         port=args.port,
@@ -216,20 +260,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
         timeout_graceful_shutdown=args.timeout_graceful_shutdown,
         timeout_lifespan_startup=args.timeout_lifespan_startup or None,
         timeout_lifespan_shutdown=args.timeout_lifespan_shutdown or None,
-        limits=Limits(
-            max_request_line=args.limit_request_line,
-            max_header_size=args.limit_header_size,
-            max_header_count=args.limit_header_count,
-            max_body_size=args.limit_body_size,
-        ),
+        limits=limits,
         access_log=args.access_log,
         threads=args.threads,
-        websocket=WebSocketSettings(
-            max_message_size=args.ws_max_size,
-            ping_interval=args.ws_ping_interval or None,
-            ping_timeout=args.ws_ping_timeout,
-            per_message_deflate=args.ws_per_message_deflate,
-        ),
+        websocket=websocket,
         log_level=args.log_level,
         ssl_certfile=args.ssl_certfile,
         ssl_keyfile=args.ssl_keyfile,
@@ -241,6 +275,14 @@ def config_from_args(args: argparse.Namespace) -> Config:
         proxy_protocol=args.proxy_protocol,
         forwarded_allow_ips=args.forwarded_allow_ips,
     )
+
+
+def is_socket(fd: int) -> bool:
+    """Whether ``fd`` is an open descriptor of a socket."""
+    try:
+        return stat.S_ISSOCK(os.fstat(fd).st_mode)
+    except OSError:
+        return False
 
 
 def load_app(target: str, factory: bool) -> Any:
@@ -269,7 +311,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if (args.app is None) == (not args.mount):
         parser.error("give MODULE:ATTR, or one --mount PREFIX=MODULE:ATTR or more (not both)")
-    config = config_from_args(args)
+    try:
+        config = config_from_args(args)
+    except SettingError as error:
+        parser.error(f"argument {option_of(error.setting)}: {error.problem}")
+    if config.fd is not None and not is_socket(config.fd):
+        parser.error(f"argument --fd: {config.fd} is not an open socket of this process")
     configure_logging(config.log_level, config.access_log)
     debug = config.log_level == "debug"
     sys.path.insert(0, args.app_dir)

@@ -8,6 +8,7 @@ from ssl import CERT_NONE, SSLContext
 from typing import Literal
 
 from albany.http1.limits import Limits
+from albany.settings_check import at_least, between, one_of
 from albany.websocket.settings import WebSocketSettings
 
 LoopName = Literal["auto", "asyncio", "uvloop", "twisted", "tornado"]
@@ -67,6 +68,21 @@ class Config:
         default_factory=lambda: os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
     )
     """Trusted peers: IPs, CIDR networks, ``unix``, ``*``, comma separated."""
+
+    def __post_init__(self) -> None:
+        between("port", self.port, 0, 65535)
+        at_least("fd", self.fd, 0, optional=True)
+        at_least("threads", self.threads, 1, optional=True)
+        at_least("backlog", self.backlog, 1)
+        at_least("high_water", self.high_water, 1)
+        at_least("timeout_keep_alive", self.timeout_keep_alive, 0)
+        at_least("timeout_request_header", self.timeout_request_header, 0)
+        at_least("timeout_graceful_shutdown", self.timeout_graceful_shutdown, 0, optional=True)
+        at_least("timeout_lifespan_startup", self.timeout_lifespan_startup, 0, optional=True)
+        at_least("timeout_lifespan_shutdown", self.timeout_lifespan_shutdown, 0, optional=True)
+        one_of("ssl_cert_reqs", self.ssl_cert_reqs, (0, 1, 2))
+        one_of("lifespan", self.lifespan, ("auto", "on", "off"))
+        one_of("log_level", self.log_level, ("critical", "error", "warning", "info", "debug"))
 
     @property
     def is_ssl(self) -> bool:

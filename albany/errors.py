@@ -7,6 +7,10 @@ class StartupError(Exception):
     """The server cannot start; the message says what to change (one line)."""
 
 
+class NotAnApp(StartupError):
+    """The object named cannot be called as any kind of app; the message says what was expected."""
+
+
 class MissingDependency(StartupError, ImportError):
     """A loop or framework is not installed; the message names the extra to install."""
 

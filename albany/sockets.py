@@ -16,7 +16,10 @@ from albany.errors import StartupError
 def bind_socket(config: Config) -> socket.socket:
     """A bound, listening, non-blocking socket for ``--host/--port``, ``--uds`` or ``--fd``."""
     if config.fd is not None:
-        sock = socket.socket(fileno=config.fd)
+        try:
+            sock = socket.socket(fileno=config.fd)
+        except OSError as exc:
+            raise StartupError(f"fd {config.fd} is not an open socket: {exc.strerror}") from exc
     elif config.uds is not None:
         path = config.uds
         if os.path.exists(path) and stat.S_ISSOCK(os.stat(path).st_mode):

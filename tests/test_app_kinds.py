@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
 import httpx
 import pytest
 
 from albany.app_kinds import ASGI2App, as_albany_app, detect_interface
-from albany.errors import StartupError
+from albany.errors import NotAnApp, StartupError
 from albany.testing import LiveServer
 from tests.apps import contract
 
@@ -43,10 +44,11 @@ def wsgi(environ: Any, start_response: Any) -> list[bytes]:
         (contract.app, "asgi3"),
         (contract.twisted_app, "asgi3"),
         (ASGI2Class, "asgi2"),
-        (lambda scope: ASGI2Class(scope), "asgi2"),
         (wsgi, "wsgi"),
+        (lambda scope, receive=None, send=None: None, "asgi3"),
+        (lambda *args: None, "asgi3"),
     ],
-    ids=["function", "object", "neutral", "twisted", "asgi2-class", "asgi2-factory", "wsgi"],
+    ids=["function", "object", "neutral", "twisted", "asgi2-class", "wsgi", "defaults", "args"],
 )
 def test_detect_interface(app: Any, interface: str) -> None:
     assert detect_interface(app) == interface
@@ -64,6 +66,40 @@ def test_asgi2_apps_are_wrapped() -> None:
 def test_not_callable_is_a_startup_error() -> None:
     with pytest.raises(StartupError, match="is not an app"):
         as_albany_app(42)
+
+
+class NotBuiltWithTheScope:
+    def __init__(self, debug: bool = False) -> None:
+        self.debug = debug
+
+
+@pytest.mark.parametrize(
+    ("app", "expected"),
+    [
+        (lambda: None, "takes 0 positional arguments"),
+        (lambda a, b, c, d: None, "takes 4 positional arguments"),
+        (json.dumps, "json.dumps is not an app: Albany calls app(scope, receive, send)"),
+        (NotBuiltWithTheScope, "served as an ASGI 2 app only when it is built with the scope"),
+    ],
+    ids=["no-arguments", "four-arguments", "json.dumps", "class-without-scope"],
+)
+def test_what_cannot_be_an_app_is_refused_with_what_albany_expected(
+    app: Any, expected: str
+) -> None:
+    with pytest.raises(NotAnApp) as refused:
+        as_albany_app(app)
+
+    assert expected in str(refused.value)
+
+
+def test_a_one_argument_function_is_an_asgi2_app_when_named_so() -> None:
+    def factory(scope: Any) -> ASGI2Class:
+        return ASGI2Class(scope)
+
+    with pytest.raises(NotAnApp, match="needs --interface asgi2"):
+        as_albany_app(factory)
+    wrapped = as_albany_app(factory, "asgi2")
+    assert isinstance(wrapped, ASGI2App) and wrapped.app is factory
 
 
 def test_unknown_interface_is_a_startup_error() -> None:

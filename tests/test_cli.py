@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+import albany
 from albany.cli import build_parser, config_from_args
 from albany.testing import LiveServer, loop_arguments
 from tests.conftest import ROOT_DIR
@@ -147,3 +148,64 @@ def test_a_live_server_env_may_set_what_it_sets_itself() -> None:
         import httpx
 
         assert httpx.get(server.url + "/").text == "Hello, world!"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--port", "99999"], "argument --port: must be between 0 and 65535, not 99999"),
+        (["--fd", "99"], "argument --fd: 99 is not an open socket of this process"),
+        (["--threads", "0"], "argument --threads: must be a number of at least 1, not 0"),
+        (
+            ["--timeout-keep-alive", "-1"],
+            "argument --timeout-keep-alive: must be a number of at least 0, not -1.0",
+        ),
+        (
+            ["--limit-body-size", "-5"],
+            "argument --limit-body-size: must be a number of at least 0, not -5",
+        ),
+        (
+            ["--ws-ping-timeout", "nan"],
+            "argument --ws-ping-timeout: must be a number of at least 0, not nan",
+        ),
+        (["--ssl-cert-reqs", "7"], "argument --ssl-cert-reqs: must be one of 0, 1, 2, not 7"),
+        (["--loop", "nope"], "argument --loop: invalid choice: 'nope'"),
+    ],
+    ids=lambda value: value[0] if isinstance(value, list) else None,
+)
+def test_an_option_out_of_range_is_one_line_and_exit_status_2(
+    args: list[str], expected: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "albany", "tests.apps.contract:app", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT_DIR,
+    )
+
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"albany: error: {expected}"), line
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("json:dumps", "json.dumps is not an app: Albany calls app(scope, receive, send)"),
+        ("tests.apps.contract:__name__", "is not an app: it is not callable"),
+    ],
+)
+def test_an_object_that_cannot_be_an_app_is_refused_at_start_up(target: str, expected: str) -> None:
+    result = run_albany(target)
+
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("albany: error: ") and expected in line, line
+
+
+def test_settings_out_of_range_are_refused_from_python_too() -> None:
+    with pytest.raises(ValueError, match="port must be between 0 and 65535, not 70000"):
+        albany.Config(port=70000)
+    with pytest.raises(ValueError, match="max_header_count must be a number of at least 1"):
+        albany.Limits(max_header_count=0)

@@ -183,8 +183,7 @@ class HttpConnection:
             self.transport.resume_reading()
 
     def response_complete(self, cycle: RequestCycle) -> None:
-        if self.state.access_log:
-            self._log_access(cycle)
+        self.log_response(cycle)
         self._cycle = None
         if not self.writer.keep_alive or self.state.shutting_down:
             self.close()
@@ -397,6 +396,11 @@ class HttpConnection:
             self.send_error(408, "Request Timeout")
         else:
             self.close()
+
+    def log_response(self, cycle: RequestCycle) -> None:
+        """The access-log line of ``cycle``'s response, when the access log is on."""
+        if self.state.access_log:
+            self._log_access(cycle)
 
     def _log_access(self, cycle: RequestCycle) -> None:
         request = cycle.request

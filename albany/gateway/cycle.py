@@ -205,4 +205,5 @@ class RequestCycle:
             self.response_started = True
             self.response_complete = True
             self.status = 500
+            connection.log_response(self)
             connection.send_error(500, "Internal Server Error")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from albany.settings_check import at_least
+
 
 @dataclass(frozen=True)
 class WebSocketSettings:
@@ -25,6 +27,15 @@ class WebSocketSettings:
     """Seconds to wait for the peer's close frame after sending ours, then drop the connection."""
     per_message_deflate: bool = True
     """Accept the permessage-deflate extension (RFC 7692) when the client offers it."""
+
+    def __post_init__(self) -> None:
+        at_least("max_message_size", self.max_message_size, 1, optional=True)
+        at_least("max_frame_size", self.max_frame_size, 1, optional=True)
+        at_least("max_queue", self.max_queue, 1)
+        at_least("ping_interval", self.ping_interval, 0, optional=True)
+        at_least("ping_timeout", self.ping_timeout, 0)
+        at_least("open_timeout", self.open_timeout, 0)
+        at_least("close_timeout", self.close_timeout, 0)
 
     @property
     def frame_limit(self) -> int | None:

@@ -345,6 +345,18 @@ def test_app_failing_before_its_response_is_on_the_wire_gets_500(
     assert [r.name for r in caplog.records] == ["albany.error"]
 
 
+def test_the_500_albany_writes_for_a_failed_app_is_in_the_access_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gateway = Gateway(raise_after())
+    with caplog.at_level(logging.INFO, logger="albany.access"):
+        gateway.feed(b"GET /broken?x=1 HTTP/1.1\r\nHost: a\r\n\r\n")
+
+    assert [response.status for response in gateway.responses()] == [500]
+    [line] = [r.getMessage() for r in caplog.records if r.name == "albany.access"]
+    assert line == '127.0.0.1:5000 - "GET /broken?x=1 HTTP/1.1" 500'
+
+
 @pytest.mark.parametrize(
     "app",
     [raise_after(start(), body(b"partial", True)), return_after(start(), body(b"partial", True))],
