@@ -23,7 +23,12 @@ UVLOOP = ["uvloop>=0.17; sys_platform != 'win32'"]
 WEBSOCKET = ["autobahn>=23.1", "websockets>=13"]  # websockets: its C masking routine
 # TLS on the Twisted loop: pyOpenSSL and service_identity; cryptography reads the PEM chain.
 TLS = [spec.replace("twisted", "twisted[tls]", 1) for spec in TWISTED] + ["cryptography>=39"]
+# The docs site (scripts/docs): MkDocs with Material, the API pages from the docstrings,
+# the benchmark charts.
+DOCS = ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.25", "matplotlib>=3.8"]
 ALL = TWISTED + TORNADO + UVLOOP + AIOHTTP + WEBSOCKET + TLS
+# What scripts/demo serves (examples/showcase): the frameworks it mounts, nothing to test with.
+DEMO = TWISTED + TORNADO + UVLOOP + AIOHTTP + ["flask>=3.0", "starlette>=0.37", "wsproto>=1.2"]
 FRAMEWORKS_UNDER_TEST = [
     "klein>=24.8",
     "flask>=3.0",
@@ -36,7 +41,7 @@ FRAMEWORKS_UNDER_TEST = [
     "hypercorn>=0.17",
     "daphne>=4.1",
 ]
-DEV = ALL + FRAMEWORKS_UNDER_TEST + [
+DEV = ALL + FRAMEWORKS_UNDER_TEST + DOCS + [
     "websockets>=13",
     "trustme>=1.1",
     "kosoku>=0.1",
@@ -47,6 +52,7 @@ DEV = ALL + FRAMEWORKS_UNDER_TEST + [
     "ruff>=0.5",
     "tox>=4",
     "build>=1.0",  # tests/test_packaging.py builds the sdist and the wheel
+    "selenium>=4.20",  # tests/test_showcase_browser.py drives Debian's chromium
 ]
 
 adapter_packages = find_packages("adapters")
@@ -71,6 +77,8 @@ setup(
         "websocket": WEBSOCKET,
         "tls": TLS,
         "all": ALL,
+        "docs": DOCS,
+        "demo": DEMO,
         "dev": DEV,
     },
     entry_points={

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from aiohttp import WSMsgType, web
 
+from examples.showcase.page import framework_page
 from examples.showcase.served_by import describe
+
+WHAT = (
+    "An <code>aiohttp.web.Application</code> with a handler and a "
+    "<code>WebSocketResponse</code>, unchanged, mounted beside apps of other frameworks."
+)
 
 
 async def hello(request: web.Request) -> web.Response:
-    return web.Response(text=f"Hello from an aiohttp handler via {describe()}.\n")
+    name = request.query.get("name", "world")
+    greeting = f"Hello, {name}, from an aiohttp handler via {describe()}."
+    page = framework_page("aiohttp", "/aiohttp", WHAT, greeting, name)
+    return web.Response(text=page, content_type="text/html")
 
 
 async def echo(request: web.Request) -> web.WebSocketResponse:

@@ -11,16 +11,24 @@ from twisted.internet import task
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
+from examples.showcase.page import framework_page
 from examples.showcase.served_by import describe
+
+WHAT = (
+    "A <code>twisted.web</code> resource tree, unchanged: a <code>Resource</code>, "
+    '<a href="/legacy/deferred">a render finished by a Deferred</a> and a '
+    "<code>WebSocketResource</code>, mounted beside apps of other frameworks."
+)
 
 
 class Hello(Resource):
     isLeaf = True
 
     def render_GET(self, request: Any) -> bytes:
-        request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+        request.setHeader(b"content-type", b"text/html; charset=utf-8")
         name = request.args.get(b"name", [b"world"])[0].decode()
-        return f"Hello, {name}, from a twisted.web Resource via {describe()}.\n".encode()
+        greeting = f"Hello, {name}, from a twisted.web Resource via {describe()}."
+        return framework_page("twisted.web", "/legacy", WHAT, greeting, name).encode()
 
 
 class Deferred(Resource):

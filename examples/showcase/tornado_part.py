@@ -5,13 +5,20 @@ from __future__ import annotations
 from tornado.web import Application, RequestHandler
 from tornado.websocket import WebSocketHandler
 
+from examples.showcase.page import framework_page
 from examples.showcase.served_by import describe
+
+WHAT = (
+    "A <code>tornado.web.Application</code> with a <code>RequestHandler</code> and a "
+    "<code>WebSocketHandler</code>, unchanged, mounted beside apps of other frameworks."
+)
 
 
 class Hello(RequestHandler):
     def get(self) -> None:
-        self.set_header("content-type", "text/plain; charset=utf-8")
-        self.write(f"Hello from a Tornado RequestHandler via {describe()}.\n")
+        name = self.get_query_argument("name", "world")
+        greeting = f"Hello, {name}, from a Tornado RequestHandler via {describe()}."
+        self.write(framework_page("Tornado", "/tornado", WHAT, greeting, name))
 
 
 class Echo(WebSocketHandler):
