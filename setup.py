@@ -26,7 +26,8 @@ TLS = [spec.replace("twisted", "twisted[tls]", 1) for spec in TWISTED] + ["crypt
 # The docs site (scripts/docs): MkDocs with Material, the API pages from the docstrings,
 # the benchmark charts.
 DOCS = ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.25", "matplotlib>=3.8"]
-ALL = TWISTED + TORNADO + UVLOOP + AIOHTTP + WEBSOCKET + TLS
+HTTP2 = ["h2>=4.1"]  # albany/http2: sans-IO HTTP/2
+ALL = TWISTED + TORNADO + UVLOOP + AIOHTTP + WEBSOCKET + TLS + HTTP2
 # What scripts/demo serves (examples/showcase): the frameworks it mounts, nothing to test with.
 DEMO = TWISTED + TORNADO + UVLOOP + AIOHTTP + ["flask>=3.0", "starlette>=0.37", "wsproto>=1.2"]
 FRAMEWORKS_UNDER_TEST = [
@@ -76,6 +77,7 @@ setup(
         "aiohttp": AIOHTTP,
         "websocket": WEBSOCKET,
         "tls": TLS,
+        "http2": HTTP2,
         "all": ALL,
         "docs": DOCS,
         "demo": DEMO,

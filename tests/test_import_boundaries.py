@@ -16,7 +16,7 @@ import pytest
 import albany
 
 PACKAGE_DIR = Path(albany.__file__).parent
-SANS_IO_PACKAGES = ("http1", "gateway", "proxy")
+SANS_IO_PACKAGES = ("http1", "http2", "gateway", "proxy")
 
 FRAMEWORKS = ("twisted", "tornado", "uvloop", "aiohttp")
 """Never imported by ``import albany`` or its sans-IO layers: a backend imports its own."""
@@ -24,7 +24,7 @@ FRAMEWORKS = ("twisted", "tornado", "uvloop", "aiohttp")
 FORBIDDEN_IN_SANS_IO = ("asyncio", "socket", "selectors", "time", *FRAMEWORKS)
 """Modules the source of the sans-IO layers must not import, directly or lazily."""
 
-ALLOWED_THIRD_PARTY = ("albany", "httptools")
+ALLOWED_THIRD_PARTY = ("albany", "httptools", "h2", "hyperframe")
 
 
 def modules_after(code: str) -> set[str]:
