@@ -153,6 +153,15 @@ class HttpConnection:
     def abort(self) -> None:
         self.close()
 
+    @property
+    def busy(self) -> bool:
+        """Whether a request or a WebSocket session is in flight on this connection."""
+        return self._cycle is not None or self.websocket is not None
+
+    def request_in_flight(self) -> Request | None:
+        """The request whose response is owed, if any."""
+        return self._cycle.request if self._cycle is not None else None
+
     # used by the request cycle
 
     def write(self, data: bytes) -> None:

@@ -188,8 +188,10 @@ class RequestCycle:
         """The app returned or raised: answer 500 or close if the response is unfinished."""
         connection = self._connection
         if error is not None:
-            if isinstance(error, ClientDisconnected) and self.disconnected:
-                return
+            if self.disconnected and (
+                isinstance(error, ClientDisconnected) or connection.state.cancelled
+            ):
+                return  # gone, or cut short at shutdown (and logged then): not the app's fault
             logger.error("Exception in ASGI application", exc_info=error)
         elif self.response_complete or self.disconnected:
             return

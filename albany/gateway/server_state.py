@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from albany.gateway.connection import HttpConnection
 
 SERVER_HEADER = b"server: albany\r\n"
+
+logger = logging.getLogger("albany.error")
 
 
 class ServerState:
@@ -40,6 +43,8 @@ class ServerState:
         self.proxy = ProxySupport.from_config(config)  # None: no proxy options, no cost
         self.connections: set[HttpConnection] = set()
         self.shutting_down = False
+        self.cancelled = 0
+        """Requests cut short by ``force_close`` (a graceful shutdown that ran out of time)."""
         self._on_idle: Callable[[None], None] | None = None
         self._date_second = -1
         self._default_headers = b""
@@ -65,17 +70,36 @@ class ServerState:
         return self._default_headers
 
     def begin_shutdown(self, on_idle: Callable[[None], None]) -> None:
-        """Close idle connections, let busy ones finish; ``on_idle(None)`` once none is left."""
+        """Close idle connections, let busy ones finish; ``on_idle(None)`` once none is left.
+
+        Says how many connections it waits for, and for how long.
+        """
         self.shutting_down = True
         self._on_idle = on_idle
         for connection in list(self.connections):
             connection.shutdown()
+        busy = sum(1 for connection in self.connections if connection.busy)
+        if busy:
+            limit = self.config.timeout_graceful_shutdown
+            within = "with no time limit" if limit is None else f"for up to {limit:g} s"
+            plural = "" if busy == 1 else "s"
+            logger.info("Waiting %s for %d connection%s to finish", within, busy, plural)
         self._check_idle()
 
-    def force_close(self) -> None:
-        """Close every connection now (the graceful timeout ran out)."""
+    def force_close(self, why: str = "Graceful shutdown timed out") -> None:
+        """Close every connection now, one log line per request cut short."""
         for connection in list(self.connections):
+            request = connection.request_in_flight()
+            if request is not None:
+                self.cancelled += 1
+                target = request.raw_path.decode("latin-1")
+                logger.warning("%s: cancelled %s %s", why, request.method, target)
             connection.abort()
+
+    def exit_status(self, shutdown_failure: str | None) -> int:
+        """The process's exit status after a stop: 1 when lifespan shutdown failed or
+        requests were cut short, else 0."""
+        return 1 if shutdown_failure is not None or self.cancelled else 0
 
     def connection_closed(self, connection: HttpConnection) -> None:
         self.connections.discard(connection)

@@ -127,8 +127,41 @@ def test_graceful_shutdown_is_bounded_by_its_timeout(start_server: Any) -> None:
     time.sleep(0.3)
     started = time.monotonic()
     server.signal(signal.SIGTERM)
-    assert server.wait(10) == 0
+    assert server.wait(10) == 1  # a request was cut short: not a clean exit
     assert time.monotonic() - started < 5
+    client.close()
+    output = server.output()
+    assert "Waiting for up to 0.5 s for 1 connection to finish" in output
+    assert "Graceful shutdown timed out: cancelled GET /sleep" in output
+    for noise in ("Traceback", "GeneratorExit", "Exception in ASGI application", "destroyed"):
+        assert noise not in output, output
+
+
+def wait_for_output(server: LiveServer, text: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in server.output():
+        assert time.monotonic() < deadline, f"{text!r} never appeared:\n{server.output()}"
+        time.sleep(0.02)
+
+
+def test_a_second_signal_stops_at_once(start_server: Any) -> None:
+    server: LiveServer = start_server("tests.apps.contract:app")  # 30 s graceful default
+    client = socket.create_connection((server.host, server.port))
+    client.sendall(b"GET /sleep?s=30 HTTP/1.1\r\nHost: a\r\n\r\n")
+    assert httpx.get(server.url + "/").status_code == 200  # the sleeping request is in flight
+
+    server.signal(signal.SIGINT)
+    wait_for_output(server, "Waiting for up to 30 s for 1 connection to finish")
+    server.signal(signal.SIGINT)
+
+    assert server.wait(10) == 1
+    output = server.output()
+    assert "Shutting down (Ctrl-C again to stop at once)" in output
+    assert "Stopping at once: cancelled GET /sleep" in output
+    for noise in ("Traceback", "GeneratorExit", "Exception in ASGI application", "destroyed"):
+        assert noise not in output, output
+    client.settimeout(5)
+    assert client.recv(1) == b""
     client.close()
 
 

@@ -39,6 +39,12 @@ class AsyncioServer:
         self.shutdown_failure: str | None = None
         """Why lifespan shutdown failed once ``stop`` has run; None when it succeeded."""
 
+    def exit_status(self) -> int:
+        """After ``stop``: 1 when lifespan shutdown failed or requests were cut short, else 0."""
+        if self.state is None:
+            return 0 if self.shutdown_failure is None else 1
+        return self.state.exit_status(self.shutdown_failure)
+
     @property
     def sockets(self) -> list[socket.socket]:
         """The listening sockets (empty before ``start``)."""

@@ -19,15 +19,16 @@ def serve(
 ) -> int:
     """Serve ``app`` under Tornado on ``loop`` until a signal; return the exit status.
 
-    The status is 1 when lifespan shutdown failed, else 0.
+    The status is 1 when lifespan shutdown failed or requests were cut short, else 0.
     """
-    from albany.backends.asyncio.main import _stop_hosted_reactor
+    from albany.backends.asyncio.main import _cancel_remaining, _stop_hosted_reactor
 
     asyncio.set_event_loop(loop)
     server = TornadoServer(app, config, sock)
     try:
         loop.run_until_complete(serve_until_signal(server, config.install_signal_handlers))  # type: ignore[arg-type]
     finally:
+        _cancel_remaining(loop)
         _stop_hosted_reactor(loop)
         loop.close()
-    return 0 if server.shutdown_failure is None else 1
+    return server.exit_status()

@@ -53,6 +53,12 @@ class TornadoServer:
         """Why lifespan shutdown failed once ``stop`` has run; None when it succeeded."""
         self.sockets: list[socket.socket] = []
 
+    def exit_status(self) -> int:
+        """After ``stop``: 1 when lifespan shutdown failed or requests were cut short, else 0."""
+        if self.state is None:
+            return 0 if self.shutdown_failure is None else 1
+        return self.state.exit_status(self.shutdown_failure)
+
     async def start(self) -> None:
         """Bind, run lifespan start-up, then accept. Raises ``StartupError``."""
         context = ssl_context(self.config)

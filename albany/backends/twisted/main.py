@@ -1,11 +1,12 @@
 """Own a Twisted reactor: serve until SIGINT/SIGTERM, then stop gracefully.
 
-A signal stops the reactor once (a second signal is not an error); Albany's
-shutdown runs as a "before shutdown" trigger, so in-flight requests finish first.
+A signal stops the reactor once; Albany's shutdown runs as a "before shutdown" trigger,
+so in-flight requests finish first. A second signal cuts them short.
 """
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 from typing import Any
@@ -17,11 +18,13 @@ from albany.config import Config
 from albany.errors import StartupError
 from albany.types import App
 
+logger = logging.getLogger("albany.error")
+
 
 def serve(app: App, config: Config, reactor: Any, sock: socket.socket | None = None) -> int:
     """Serve ``app`` on ``reactor`` until a signal; return the exit status.
 
-    The status is 1 when lifespan shutdown failed, else 0.
+    The status is 1 when lifespan shutdown failed or requests were cut short, else 0.
     """
     server = TwistedServer(app, config, sock, reactor)
     failures: list[BaseException] = []
@@ -38,8 +41,11 @@ def serve(app: App, config: Config, reactor: Any, sock: socket.socket | None = N
 
     def stop_once() -> None:
         if reactor.running and not failures and not stopping:
+            logger.info("Shutting down (Ctrl-C again to stop at once)")
             stopping.append(True)
             reactor.stop()
+        elif stopping and server.state is not None:
+            server.state.force_close("Stopping at once")
 
     def on_signal(signum: int, frame: Any) -> None:
         reactor.callFromThread(stop_once)
@@ -54,4 +60,4 @@ def serve(app: App, config: Config, reactor: Any, sock: socket.socket | None = N
         if isinstance(error, StartupError):
             raise error
         raise StartupError(f"Start-up failed: {error!r}") from error
-    return 0 if server.shutdown_failure is None else 1
+    return server.exit_status()

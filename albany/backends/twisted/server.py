@@ -106,6 +106,12 @@ class TwistedServer:
         """Why lifespan shutdown failed once ``stop`` has run; None when it succeeded."""
         self.sockets: list[socket.socket] = []
 
+    def exit_status(self) -> int:
+        """After ``stop``: 1 when lifespan shutdown failed or requests were cut short, else 0."""
+        if self.state is None:
+            return 0 if self.shutdown_failure is None else 1
+        return self.state.exit_status(self.shutdown_failure)
+
     @inlineCallbacks
     def start(self) -> Any:
         """Bind, run lifespan start-up, then accept. Fails with ``StartupError``."""
