@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -26,8 +27,23 @@ def mounted(start_server: Any, framework: str) -> LiveServer:
     return server
 
 
+def echoed(server: LiveServer, path: str) -> str:
+    """What the WebSocket endpoint at ``path`` answers to ``"hi"``."""
+    from websockets.asyncio.client import connect
+
+    async def talk() -> str:
+        async with connect(f"ws://{server.host}:{server.port}{path}") as ws:
+            await ws.send("hi")
+            answer = await asyncio.wait_for(ws.recv(), 10)
+            assert isinstance(answer, str)
+            return answer
+
+    return asyncio.run(talk())
+
+
 def test_tornado(start_server: Any, loop: str) -> None:
     pytest.importorskip("tornado")
+    pytest.importorskip("websockets")
     server = mounted(start_server, "tornado")
     assert httpx.get(server.url + "/sub/x").json() == {
         "path": "/sub/x",
@@ -36,10 +52,12 @@ def test_tornado(start_server: Any, loop: str) -> None:
     }
     assert httpx.get(server.url + "/sub/item/a%20b").json() == {"item": "a b"}
     assert httpx.get(server.url + "/x").status_code == 404  # the contract app's
+    assert echoed(server, "/sub/ws") == "/sub/ws /sub/item/7 hi"
 
 
 def test_aiohttp(start_server: Any, loop: str) -> None:
     pytest.importorskip("aiohttp")
+    pytest.importorskip("websockets")
     server = mounted(start_server, "aiohttp")
     assert httpx.get(server.url + "/sub/x").json() == {
         "path": "/sub/x",
@@ -48,6 +66,7 @@ def test_aiohttp(start_server: Any, loop: str) -> None:
     }
     assert httpx.get(server.url + "/sub/item/a%20b").json() == {"item": "a b"}
     assert httpx.get(server.url + "/x").status_code == 404
+    assert echoed(server, "/sub/ws") == "/sub/ws /sub/item/7 hi"
 
 
 def test_twisted_web(start_server: Any, loop: str) -> None:

@@ -1,4 +1,4 @@
-"""An aiohttp application: ``/x`` reports its request's path, URL and ``url_for``."""
+"""An aiohttp application: ``/x`` reports its path, URL and ``url_for``; ``/ws`` echoes."""
 
 from __future__ import annotations
 
@@ -20,6 +20,17 @@ async def item(request: web.Request) -> web.Response:
     return web.json_response({"item": request.match_info["item"]})
 
 
+async def echo(request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    async for message in ws:
+        await ws.send_str(
+            f"{request.path} {request.app.router['item'].url_for(item='7')} {message.data}"
+        )
+    return ws
+
+
 app = web.Application()
 app.router.add_get("/x", where, name="where")
 app.router.add_get("/item/{item}", item, name="item")
+app.router.add_get("/ws", echo)

@@ -1,8 +1,9 @@
-"""A Tornado application: ``/x`` reports its request's path and ``reverse_url``."""
+"""A Tornado application: ``/x`` reports its request's path and ``reverse_url``; ``/ws`` echoes."""
 
 from __future__ import annotations
 
 from tornado.web import Application, RequestHandler, url
+from tornado.websocket import WebSocketHandler
 
 
 class Where(RequestHandler):
@@ -21,4 +22,15 @@ class Item(RequestHandler):
         self.write({"item": item})
 
 
-app = Application([url(r"/x", Where, name="where"), url(r"/item/([^/]+)", Item, name="item")])
+class Echo(WebSocketHandler):
+    def on_message(self, message: str | bytes) -> None:
+        self.write_message(f"{self.request.path} {self.reverse_url('item', 7)} {message!s}")
+
+
+app = Application(
+    [
+        url(r"/x", Where, name="where"),
+        url(r"/item/([^/]+)", Item, name="item"),
+        url(r"/ws", Echo),
+    ]
+)
