@@ -321,9 +321,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = config.log_level == "debug"
     sys.path.insert(0, args.app_dir)
     try:
-        loop = prepare(config)
-        app = load_app(args.app, args.factory) if args.app else mount_from_args(args)
-        return serve(app, config, loop)
+        prepared = prepare(config, apps=len(args.mount) or 1)
+        with prepared.importing():
+            app = load_app(args.app, args.factory) if args.app else mount_from_args(args)
+        return serve(app, config, prepared.loop)
     except (StartupError, ImportFromStringError) as exc:
         if debug:
             logging.getLogger("albany.error").exception("Start-up failed")

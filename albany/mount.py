@@ -10,6 +10,7 @@ prefix wins; a prefix matches itself and what follows a ``/``; no match is a 404
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Union
+from urllib.parse import quote, unquote
 
 from albany.app_kinds import as_albany_app
 from albany.flavour import flavour_of
@@ -21,6 +22,39 @@ Routes = Union[Mapping[str, Any], Iterable[tuple[str, Any]]]
 def covers(prefix: str, path: str) -> bool:
     """Whether an app mounted at ``prefix`` serves ``path``."""
     return not prefix or path == prefix or path.startswith(prefix + "/")
+
+
+def path_below(scope: Mapping[str, Any]) -> str:
+    """The path an app routes on: ``scope["path"]`` below ``scope["root_path"]``.
+
+    The one mount rule every adapter follows (ASGI's): ``root_path`` is where the app is
+    mounted, ``path`` keeps it, and the app routes on what follows — ``""`` at the mount
+    point itself. A ``path`` outside ``root_path`` is returned whole.
+    """
+    root_path: str = scope.get("root_path", "")
+    path: str = scope["path"]
+    return path[len(root_path) :] if _inside(root_path, path) else path
+
+
+def raw_path_below(scope: Mapping[str, Any]) -> bytes:
+    """``path_below`` as the client spelled it: ``raw_path`` without the ``root_path`` segments."""
+    root_path: str = scope.get("root_path", "")
+    raw: bytes | None = scope.get("raw_path")
+    if not _inside(root_path, scope["path"]):
+        return raw if raw is not None else quote(scope["path"]).encode("ascii")
+    below = quote(scope["path"][len(root_path) :]).encode("ascii")
+    if raw is None:
+        return below
+    segments = root_path.count("/")
+    parts = raw.split(b"/", segments + 1)
+    taken = b"/".join(parts[: segments + 1])
+    if unquote(taken.decode("latin-1"), "utf-8", "surrogateescape") != root_path:
+        return below  # the prefix was spelled with an escaped "/"
+    return b"/" + parts[segments + 1] if len(parts) > segments + 1 else b""
+
+
+def _inside(root_path: str, path: str) -> bool:
+    return bool(root_path) and covers(root_path, path)
 
 
 def normalise_prefix(prefix: str) -> str:
@@ -61,9 +95,7 @@ class Mount:
         if scope["type"] == "lifespan":
             raise RuntimeError("Serve a Mount with Albany to fan lifespan out to its apps")
         root_path = scope.get("root_path", "")
-        path = scope["path"]
-        below = path[len(root_path) :] if root_path and path.startswith(root_path) else path
-        found = self.match(below)
+        found = self.match(path_below(scope))
         if found is None:
             await send({"type": "http.response.start", "status": 404, "headers": []})
             await send({"type": "http.response.body", "body": b"Not Found"})

@@ -1,8 +1,9 @@
 """Choosing the loop and running a server that owns it: what the CLI and ``albany.run`` share.
 
 Order matters for the cross-flavour rule: a reactor the user named is installed
-before the app is imported (``prepare``); the rest is decided once the app's
-flavour is known (``serve``).
+before the app is imported (``prepare``), a reactor an app's import asks for is
+installed for the loop while it imports (``Prepared.importing``); the rest is
+decided once the app's flavour is known (``serve``).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import logging
+from contextlib import nullcontext
 from dataclasses import replace
-from typing import Any
+from typing import Any, ContextManager
 
 from albany.app_kinds import as_albany_app
 from albany.config import Config
@@ -42,30 +44,63 @@ def choose_loop(config: Config, flavours: set[Flavour]) -> str:
     return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
 
-def prepare(config: Config) -> asyncio.AbstractEventLoop | None:
-    """Before the app is imported: put the reactor in place, so an app module that imports
-    ``twisted.internet.reactor`` gets the one Albany serves with.
+class Prepared:
+    """What start-up decided before the apps are imported; ``importing()`` wraps their import.
 
-    ``--reactor NAME`` is installed as named (asyncio's on a new loop); on an asyncio
-    loop (``--loop asyncio``, ``uvloop``, ``tornado``) with Twisted installed, the asyncio
-    reactor goes on Albany's new loop, in case the app is or holds a Twisted one.
+    ``--reactor NAME`` is installed at once (asyncio's on a new loop). Otherwise, with
+    Twisted installed, the reactor is installed only if an app's import asks for
+    ``twisted.internet.reactor``, and then it is the one the loop needs: on an asyncio
+    loop (``asyncio``, ``uvloop``, ``tornado``) the asyncio reactor on Albany's loop; on
+    ``twisted`` (or ``auto``) the asyncio reactor when several apps are mounted, whose
+    flavours are not known yet while the first imports, else the platform default.
     """
+
+    def __init__(self, config: Config, apps: int = 1) -> None:
+        self.config = config
+        self.apps = apps
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def importing(self) -> ContextManager[None]:
+        """The context the apps are imported in."""
+        if self.config.reactor is not None or not _twisted_installed():
+            return nullcontext()
+        from albany.reactor_on_demand import reactor_on_demand
+
+        return reactor_on_demand(self.install_reactor)
+
+    def install_reactor(self) -> Any:
+        """Install the reactor this loop needs, now that an app asks for one."""
+        from albany.backends.twisted.reactors import asyncio_reactor_on, install_reactor
+
+        if self.config.loop in ON_ASYNCIO or self.apps > 1:
+            from albany.backends.asyncio.main import new_loop
+
+            self.loop = new_loop(self.config.loop == "uvloop")
+            return asyncio_reactor_on(self.loop)
+        return install_reactor(None)
+
+
+ON_ASYNCIO = ("asyncio", "uvloop", "tornado")
+
+
+def prepare(config: Config, apps: int = 1) -> Prepared:
+    """Before ``apps`` apps are imported: check the loop, put a ``--reactor`` in place."""
     if config.loop not in LOOPS:
         raise StartupError(f"Unknown loop {config.loop!r}; choose one of {', '.join(LOOPS)}")
-    on_asyncio = config.loop in ("asyncio", "uvloop", "tornado")
-    if config.reactor is None and not (on_asyncio and _twisted_installed()):
-        return None
-    from albany.backends.asyncio.main import new_loop
-
+    prepared = Prepared(config, apps)
+    if config.reactor is None:
+        return prepared
     require("twisted", "twisted", "Twisted")
     from albany.backends.twisted.reactors import asyncio_reactor_on, install_reactor
 
-    if config.reactor in (None, "asyncio"):
-        loop = new_loop(config.loop == "uvloop")
-        asyncio_reactor_on(loop)
-        return loop
-    install_reactor(config.reactor)
-    return None
+    if config.reactor == "asyncio":
+        from albany.backends.asyncio.main import new_loop
+
+        prepared.loop = new_loop(config.loop == "uvloop")
+        asyncio_reactor_on(prepared.loop)
+    else:
+        install_reactor(config.reactor)
+    return prepared
 
 
 def _twisted_installed() -> bool:
@@ -124,5 +159,4 @@ def run(app: Any, config: Config | None = None, **settings: Any) -> int:
     """Serve ``app`` until SIGINT/SIGTERM: ``albany.run(app, loop="twisted", port=8080)``."""
     config = replace(config or Config(), **settings)
     configure_logging(config.log_level, config.access_log)
-    loop = prepare(config)
-    return serve(app, config, loop)
+    return serve(app, config, prepare(config).loop)

@@ -33,6 +33,7 @@ from albany_aiohttp._aiohttp_private import (
 )
 from albany_aiohttp.lifespan import run_lifespan
 from albany_aiohttp.message import request_message
+from albany_aiohttp.prefix import RoutePrefix
 from albany_aiohttp.transport import AsgiTransport, BodySink
 from albany_aiohttp.websocket import AsgiWebSocket, handshake_scope
 from albany_aiohttp.websocket_transport import WebSocketTransport
@@ -69,6 +70,7 @@ class AiohttpApp:
         self._server: web.Server | None = None
         self._body = BodySettings(2**16, True)
         self._idle_protocols: list[AsgiRequestHandler] = []
+        self._prefix = RoutePrefix()
 
     @property
     def application(self) -> web.Application:
@@ -118,6 +120,7 @@ class AiohttpApp:
     async def handle(self, scope: Any, receive: Receive, send: Send) -> None:
         """Serve one HTTP request."""
         server = self._server or await self.server()
+        self._prefix.follow(self.application, scope.get("root_path", ""))
         parsed = request_message(scope)
         message = parsed.message
         transport = AsgiTransport(scope, receive)
@@ -159,6 +162,7 @@ class AiohttpApp:
         if (await receive())["type"] != "websocket.connect":
             return  # gone before it began
         server = self._server or await self.server()
+        self._prefix.follow(self.application, scope.get("root_path", ""))
         message = request_message(handshake_scope(scope)).message
         transport = WebSocketTransport(scope, receive)
         protocol = AsgiRequestHandler(server, transport)  # not pooled: its parser is set

@@ -4,8 +4,9 @@ Header names arrive lower-cased (ASGI), so ``raw_headers`` are lower-case where
 aiohttp's parser keeps the client's spelling; ``headers`` is case-insensitive anyway.
 ``Connection`` is read as a list of tokens, as aiohttp's parser reads it (``notupgrade``
 is not ``upgrade``).
-The scope's ``root_path`` is taken off the path, so an app mounted under a prefix
-routes as if it were at the root.
+The path is the full one, ``root_path`` included: a mounted application's routes are
+moved below its prefix instead (``prefix.RoutePrefix``), as aiohttp does for a
+sub-application.
 """
 
 from __future__ import annotations
@@ -46,11 +47,6 @@ def _version(http_version: str) -> HttpVersion:
 
 def _target(scope: Mapping[str, Any]) -> str:
     raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
-    root_path: str = scope.get("root_path", "")
-    if root_path:
-        prefix = root_path.encode("utf-8")
-        if raw_path.startswith(prefix):
-            raw_path = raw_path[len(prefix) :] or b"/"
     return _text(raw_path)
 
 

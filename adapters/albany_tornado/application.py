@@ -31,6 +31,7 @@ from albany_tornado.connection import AlbanyConnection
 from albany_tornado.context import RequestContext
 from albany_tornado.decompress import GzipRequestDelegate
 from albany_tornado.options import ServerOptions
+from albany_tornado.prefix import start_request
 
 
 class ServerConnectionToken:
@@ -81,7 +82,7 @@ class TornadoApp:
             send, asyncio.get_running_loop(), context, options.max_body_size, options.no_keep_alive
         )
         token = ServerConnectionToken(context)
-        delegate = self.delegate.start_request(token, connection)
+        delegate = start_request(self.delegate, scope, token, connection)
         if options.decompress_request:
             delegate = GzipRequestDelegate(delegate, options.chunk_size, connection)
         try:

@@ -31,6 +31,7 @@ from albany_tornado.application import (
     request_uri,
 )
 from albany_tornado.context import RequestContext
+from albany_tornado.prefix import start_request
 from albany_tornado.websocket_connection import PING_EXTENSION, WebSocketConnection
 from albany_tornado.websocket_protocol import AlbanyWebSocketProtocol
 
@@ -58,7 +59,7 @@ async def serve_websocket(app: TornadoApp, scope: Any, receive: Receive, send: S
         scope.get("extensions") or {},
     )
     token = ServerConnectionToken(context)
-    delegate = app.delegate.start_request(token, connection)
+    delegate = start_request(app.delegate, scope, token, connection)
     try:
         try:
             waiting = delegate.headers_received(start_line, headers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from albany.mount import path_below
 from albany_wsgi.body import RequestBody
 
 
@@ -38,9 +39,7 @@ ERRORS = ErrorStream(logging.getLogger("albany.wsgi"))
 def build_environ(scope: Any, body: RequestBody) -> dict[str, Any]:
     """PEP 3333's environ: CGI variables, ``HTTP_*`` headers and the ``wsgi.*`` keys."""
     root_path: str = scope.get("root_path", "")
-    path: str = scope["path"]
-    if root_path and path.startswith(root_path):
-        path = path[len(root_path) :]
+    path = path_below(scope)
     server = scope.get("server") or ("localhost", 80)
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope["method"],
