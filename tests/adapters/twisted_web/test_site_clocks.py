@@ -24,19 +24,20 @@ class Hello(Resource):
     isLeaf = True
 
     def render_GET(self, request: Any) -> bytes:
-        return b"hello " + request.uri
+        return b"hello " + bytes(request.uri)
 
 
 @pytest.mark.parametrize("make_clock", [Clock, MemoryReactorClock])
 def test_site_on_a_test_clock_serves_and_times_out_on_it(make_clock: Any) -> None:
     clock = make_clock()
-    site = Site(Hello(), reactor=clock, timeout=30)
+    site = Site(Hello(), reactor=clock, timeout=30)  # type: ignore[no-untyped-call]
     protocol = site.buildProtocol(None)
-    transport = StringTransport()
+    transport: Any = StringTransport()  # type: ignore[no-untyped-call]
     protocol.makeConnection(transport)
     protocol.dataReceived(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n")
-    assert transport.value().startswith(b"HTTP/1.1 200 OK\r\n")
-    assert transport.value().endswith(b"\r\n\r\nhello /x")
+    response: bytes = transport.value()
+    assert response.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert response.endswith(b"\r\n\r\nhello /x")
     assert not transport.disconnecting
     clock.advance(31)  # the keep-alive timeout, on the site's clock
     assert transport.disconnecting

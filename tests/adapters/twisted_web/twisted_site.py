@@ -68,7 +68,8 @@ def tls_options(directory: str) -> object:
 
     with open(os.path.join(directory, "cert.pem"), "rb") as cert:
         with open(os.path.join(directory, "key.pem"), "rb") as key:
-            return PrivateCertificate.loadPEM(cert.read() + key.read()).options()
+            pem = cert.read() + key.read()
+            return PrivateCertificate.loadPEM(pem).options()  # type: ignore[no-untyped-call]
 
 
 if __name__ == "__main__":
