@@ -45,6 +45,7 @@ FRAMEWORKS_UNDER_TEST = [
 DEV = ALL + FRAMEWORKS_UNDER_TEST + DOCS + [
     "websockets>=13",
     "trustme>=1.1",
+    "pyhamcrest>=2",  # twisted.web's own tests (tests/framework_suites/twisted_web_suite.py)
     "kosoku>=0.1",
     "pytest>=8",
     "pytest-timeout>=2.2",

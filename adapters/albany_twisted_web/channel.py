@@ -20,6 +20,10 @@ Invariants:
    pull producer is asked for more only once what it wrote has been taken.
 3. While the first render call runs, one body piece is held back, so that a resource
    returning bytes goes out as one message (head and body in one write).
+4. The head goes out when Twisted writes it, as under ``HTTPChannel``: after the first
+   render call when nothing followed it (``request.write(b"")``, ``NOT_DONE_YET``), and at
+   once when it is written later. A ``setResponseCode`` message other than the standard
+   one is the status line's reason (the ``albany.http.reason`` extension).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Any, Awaitable, Callable, Iterable
 from twisted.internet.address import IPv4Address, IPv6Address, UNIXAddress
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
+from twisted.web.http import RESPONSES
 
 from albany.gateway.cycle import READY
 from albany.types import Message
@@ -87,6 +92,8 @@ class RequestChannel:
         self._draining: Deferred[Any] | None = None
         self.holding = False
         self._held: bytes | None = None
+        self._head_unsent = False
+        """The head was given while rendering, and no body piece has followed it yet."""
         self.producer: Any = None
         self._streaming = True
         self._producer_paused = False
@@ -120,9 +127,22 @@ class RequestChannel:
             if name.lower() not in _ALBANY_OWNED
             for value in values
         ]
-        self._emit({"type": "http.response.start", "status": int(code), "headers": raw})
+        status = int(code)
+        start: Message = {"type": "http.response.start", "status": status, "headers": raw}
+        if reason != RESPONSES.get(status):
+            start["reason"] = reason.decode("latin-1")
+        self._emit(start)
+        if self.holding:
+            self._head_unsent = True
+        else:  # written after rendering: a body piece may or may not follow, so send it now
+            self._send_head()
+
+    def _send_head(self) -> None:
+        """An empty body piece: the head goes out, the framing left open (chunked)."""
+        self._emit({"type": "http.response.body", "body": b"", "more_body": True})
 
     def write(self, data: bytes) -> None:
+        self._head_unsent = False
         if self.holding:
             held, self._held = self._held, data
             if held is None:
@@ -138,6 +158,7 @@ class RequestChannel:
         self.write(b"".join(data))
 
     def requestDone(self, request: Any) -> None:
+        self._head_unsent = False
         held, self._held = self._held, None
         self._emit({"type": "http.response.body", "body": held or b"", "more_body": False})
 
@@ -147,6 +168,9 @@ class RequestChannel:
         held, self._held = self._held, None
         if held is not None:
             self.write(held)
+        elif self._head_unsent:
+            self._head_unsent = False
+            self._send_head()
 
     def registerProducer(self, producer: Any, streaming: bool) -> None:
         self.producer = producer

@@ -51,10 +51,21 @@ class Site(server.Site):
         self._albany_state: Any = None
 
     def buildProtocol(self, addr: Any) -> Any:
-        """An Albany connection serving this site (not an ``HTTPChannel``)."""
+        """An Albany connection serving this site (not an ``HTTPChannel``).
+
+        Like Twisted's channel it carries ``site`` and ``requestFactory``, for code that
+        reads them; requests are made with the site's own ``requestFactory``.
+        """
         from albany.backends.twisted.protocol import HttpProtocol
 
-        return HttpProtocol(self.server_state())
+        protocol = HttpProtocol(self.server_state())
+        protocol.site = self  # type: ignore[attr-defined]
+        protocol.requestFactory = self.requestFactory  # type: ignore[attr-defined]
+        return protocol
+
+    def acceptableProtocols(self) -> list[bytes]:
+        """The ALPN protocols to offer behind TLS: HTTP/1.1 only, the one Albany speaks."""
+        return [b"http/1.1"]
 
     def server_state(self) -> Any:
         """The Albany server state every connection of this site shares, built once."""

@@ -38,8 +38,24 @@ def as_deferred(value: Any) -> Deferred[Any]:
     return Deferred.fromCoroutine(value)
 
 
+def threads_reactor(reactor: Any) -> Any:
+    """The reactor that runs threads for ``reactor``: itself, or the installed one.
+
+    A test clock (``task.Clock``, ``MemoryReactorClock``) has ``callLater`` but neither
+    ``callFromThread`` nor a thread pool; those come from the reactor actually running.
+    """
+    if hasattr(reactor, "callFromThread") and hasattr(reactor, "getThreadPool"):
+        return reactor
+    from twisted.internet import reactor as installed
+
+    return installed
+
+
 class TwistedRunner:
-    """Runs app calls like ``Deferred.fromCoroutine``; futures are Deferreds."""
+    """Runs app calls like ``Deferred.fromCoroutine``; futures are Deferreds.
+
+    ``reactor`` may be a test clock: thread hand-offs then go through the installed reactor.
+    """
 
     def __init__(self, reactor: Any) -> None:
         self._reactor = reactor
@@ -49,11 +65,15 @@ class TwistedRunner:
             ensure_future=as_deferred,
             run_in_thread=self._run_in_thread,
             loop_name="twisted",
-            call_from_thread=reactor.callFromThread,
+            call_from_thread=self._call_from_thread,
         )
 
+    def _call_from_thread(self, fun: Any, *args: Any) -> None:
+        threads_reactor(self._reactor).callFromThread(fun, *args)
+
     def _run_in_thread(self, fun: Any, *args: Any) -> Deferred[Any]:
-        return deferToThreadPool(self._reactor, self._reactor.getThreadPool(), fun, *args)
+        reactor = threads_reactor(self._reactor)
+        return deferToThreadPool(reactor, reactor.getThreadPool(), fun, *args)
 
     def resolve(self, future: Deferred[Any], value: Any) -> None:
         if not future.called:

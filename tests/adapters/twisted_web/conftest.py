@@ -46,3 +46,11 @@ def albany_site(server_pool: ServerPool, loop: str) -> LiveServer:
 def mixed_site(server_pool: ServerPool, loop: str) -> LiveServer:
     """``site:streaming``: the tree, an asyncio app at /asgi, a streaming-body leaf at /upload."""
     return server_pool.get(SITE + ":streaming", loop)
+
+
+@pytest.fixture(scope="session")
+def dropin_site() -> Iterator[LiveServer]:
+    """``site:root`` served by the drop-in ``albany_twisted_web.Site`` on the epoll reactor."""
+    server = TwistedSiteServer("--albany").start()
+    yield server
+    server.stop()

@@ -234,6 +234,27 @@ class WaitDisconnect(Leaf):
         return NOT_DONE_YET
 
 
+class HeadFirst(Leaf):
+    """An event stream's start: only the head (``write(b"")``), now or a turn later; no body."""
+
+    def render_GET(self, request: Any) -> Any:
+        request.setHeader(b"content-type", b"text/event-stream")
+        if request.args.get(b"later"):
+            reactor().callLater(0, request.write, b"")
+        else:
+            request.write(b"")
+        request.notifyFinish().addErrback(lambda _: None)  # the client ends it by going
+        return NOT_DONE_YET
+
+
+class Reason(Leaf):
+    """``setResponseCode(299, message)``: the message is ``?say=``'s, "Mostly Fine" without."""
+
+    def render_GET(self, request: Any) -> bytes:
+        request.setResponseCode(299, request.args.get(b"say", [b"Mostly Fine"])[0])
+        return b"reasoned"
+
+
 class Events(Leaf):
     def render_GET(self, request: Any) -> bytes:
         return as_json(request, EVENTS)
@@ -258,6 +279,8 @@ def build_root() -> Resource:
     root.putChild(b"produce", Produce())
     root.putChild(b"wait-disconnect", WaitDisconnect())
     root.putChild(b"events", Events())
+    root.putChild(b"head-first", HeadFirst())
+    root.putChild(b"reason", Reason())
     root.putChild(b"gzip", EncodingResourceWrapper(Text(), [GzipEncoderFactory()]))
     root.putChild(b"static", static.File(static_dir()))
     nested = Resource()

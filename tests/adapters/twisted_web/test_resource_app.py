@@ -117,7 +117,10 @@ def test_klein_app(start_server: object, loop: str) -> None:
     # Klein imports the reactor at import time: on an asyncio loop Albany has put the
     # asyncio reactor on its loop before the import, with no --reactor needed.
     server: LiveServer = start_server("tests.adapters.twisted_web.klein_site:app")  # type: ignore[operator]
-    assert httpx.get(server.url + "/hello/bob?x=1").text == "hello bob 1"
+    hello = httpx.get(server.url + "/hello/bob?x=1")
+    assert hello.text == "hello bob 1"
+    # a route that returns its whole body: one piece with a Content-Length, not chunked
+    assert hello.headers["content-length"] == "11" and "transfer-encoding" not in hello.headers
     assert httpx.get(server.url + "/later").text == "later"
     assert httpx.post(server.url + "/form", data={"b": "1", "a": "2"}).text == "a,b"
     assert httpx.get(server.url + "/nope").status_code == 404

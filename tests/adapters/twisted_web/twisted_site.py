@@ -5,7 +5,8 @@ prints ``serving on http://127.0.0.1:PORT``; SIGTERM stops it (the reactor's han
 With ``--albany``, the same tree is served by ``albany_twisted_web.Site`` instead (the
 drop-in); ``--reactor asyncio`` puts that on Twisted's asyncio reactor over uvloop, and
 ``--endpoint`` listens through a server endpoint instead of ``listenTCP``; ``--tree mixed``
-serves the tree with an asyncio ASGI app mounted in it.
+serves the tree with an asyncio ASGI app mounted in it; ``--tls DIR`` listens with
+``listenSSL`` on ``DIR/cert.pem`` and ``DIR/key.pem``, the ALPN offer left to the site.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ def main() -> None:
     parser.add_argument("--reactor", choices=("epoll", "asyncio"), default="epoll")
     parser.add_argument("--endpoint", action="store_true")
     parser.add_argument("--tree", choices=("root", "mixed"), default="root")
+    parser.add_argument("--tls", metavar="DIR")
     options = parser.parse_args()
     if options.reactor == "asyncio":
         import uvloop
@@ -44,14 +46,30 @@ def main() -> None:
     else:
         site = server.Site(root)
 
-    def report(port: object) -> None:
-        print(f"serving on http://127.0.0.1:{port.getHost().port}", flush=True)  # type: ignore[attr-defined]
+    scheme = "https" if options.tls else "http"
 
-    if options.endpoint:
+    def report(port: object) -> None:
+        print(f"serving on {scheme}://127.0.0.1:{port.getHost().port}", flush=True)  # type: ignore[attr-defined]
+
+    if options.tls:
+        report(reactor.listenSSL(0, site, tls_options(options.tls), interface="127.0.0.1"))  # type: ignore[attr-defined]
+    elif options.endpoint:
         TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(site).addCallback(report)
     else:
         report(reactor.listenTCP(0, site, interface="127.0.0.1"))
     reactor.run()
+
+
+def tls_options(directory: str) -> object:
+    """Certificate options from ``cert.pem`` and ``key.pem``, no ALPN list of their own."""
+    import os
+
+    from twisted.internet.ssl import PrivateCertificate
+
+    with open(os.path.join(directory, "cert.pem"), "rb") as cert:
+        with open(os.path.join(directory, "key.pem"), "rb") as key:
+            pem = cert.read() + key.read()
+            return PrivateCertificate.loadPEM(pem).options()  # type: ignore[no-untyped-call]
 
 
 if __name__ == "__main__":
