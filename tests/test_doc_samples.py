@@ -2,8 +2,9 @@
 
 A Python block preceded by an HTML comment (invisible on the page) is run:
 
-- ``<!-- runnable: serves NAME -->``: the block is saved as a module, and ``albany
-  MODULE:NAME`` serves it on every loop; ``GET /`` must answer 200 with a body.
+- ``<!-- runnable: serves NAME [PATH ...] -->``: the block is saved as a module, and
+  ``albany MODULE:NAME`` serves it on every loop; a GET of each PATH (``/`` when none is
+  named) must answer 200 with a body, no redirect followed.
 - ``<!-- runnable: script -->``: the block is run as a script and must exit 0.
 """
 
@@ -18,13 +19,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from albany.testing import LiveServer, loop_available
+from albany.testing import LiveServer
 from tests.conftest import ROOT_DIR
 
 ROOT = Path(ROOT_DIR)
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
 MARKED = re.compile(
-    r"^<!-- runnable: (script|serves (\w+)) -->\n+```python\n(.*?)^```", re.MULTILINE | re.DOTALL
+    r"^<!-- runnable: (script|serves (\w+)((?: /\S*)*)) -->\n+```python\n(.*?)^```",
+    re.MULTILINE | re.DOTALL,
 )
 
 
@@ -35,6 +37,7 @@ class Sample:
     page: Path
     number: int
     served: str | None
+    paths: tuple[str, ...]
     code: str
 
     @property
@@ -47,7 +50,8 @@ def samples() -> list[Sample]:
     for page in PAGES:
         text = page.read_text(encoding="utf-8")
         for number, match in enumerate(MARKED.finditer(text), 1):
-            found.append(Sample(page, number, match.group(2), match.group(3)))
+            paths = tuple((match.group(3) or "").split()) or ("/",)
+            found.append(Sample(page, number, match.group(2), paths, match.group(4)))
     return found
 
 
@@ -57,20 +61,27 @@ SCRIPTS = [sample for sample in samples() if not sample.served]
 
 def test_the_readme_sample_and_the_guides_samples_are_marked() -> None:
     pages = {sample.page.relative_to(ROOT).as_posix() for sample in samples()}
-    assert {"README.md", "docs/guides/tornado.md", "docs/guides/testing.md"} <= pages
+    assert {
+        "README.md",
+        "docs/guides/tornado.md",
+        "docs/guides/testing.md",
+        "docs/guides/migrate.md",
+    } <= pages
 
 
 @pytest.mark.parametrize("sample", SERVED, ids=lambda sample: sample.id)
 def test_a_served_sample_answers(sample: Sample, loop: str, tmp_path: Path) -> None:
-    if "tornado" in sample.code and not loop_available("tornado"):
-        pytest.skip("Tornado is not installed")
+    for package in ("tornado", "twisted", "starlette", "aiohttp", "flask"):
+        if re.search(rf"^(from|import) {package}\b", sample.code, re.MULTILINE):
+            pytest.importorskip(package)
     (tmp_path / "doc_sample.py").write_text(sample.code)
 
     with LiveServer(f"doc_sample:{sample.served}", loop, app_dir=str(tmp_path)) as server:
-        response = httpx.get(server.url + "/")
+        responses = {path: httpx.get(server.url + path) for path in sample.paths}
 
-    assert response.status_code == 200, (response.status_code, response.text)
-    assert response.content
+    for path, response in responses.items():
+        assert response.status_code == 200, (path, response.status_code, response.text)
+        assert response.content, path
 
 
 @pytest.mark.parametrize("sample", SCRIPTS, ids=lambda sample: sample.id)
