@@ -43,7 +43,7 @@ def test_mounted_apps_of_two_kinds_are_served_by_workers(loop: str) -> None:
 def test_sighup_replaces_every_worker_with_no_request_lost(loop: str) -> None:
     with Supervised(APP, loop, ["--workers", "2"]) as server:
         old = set(server.serving_pids())
-        with Load(server.port, clients=3) as load:
+        with Load(server.port, clients=8) as load:
             load.wait_until(lambda: load.served() >= 30, "30 responses")
             server.signal(signal.SIGHUP)
             server.wait_for(r"Worker \d+ is serving", count=4)
