@@ -46,6 +46,7 @@ DEV = ALL + FRAMEWORKS_UNDER_TEST + [
     "mypy>=1.10",
     "ruff>=0.5",
     "tox>=4",
+    "gunicorn>=22",  # albany.workers' gunicorn worker classes are tested under it
 ]
 
 adapter_packages = find_packages("adapters")

@@ -2,7 +2,7 @@
 classes (``gunicorn -k albany.workers.UvloopWorker``).
 
 Importing this package imports neither gunicorn nor a loop: the worker classes are loaded
-when first named (``albany/workers/gunicorn.py``).
+when first named (``albany/workers/gunicorn_workers.py``).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ GUNICORN_WORKERS = (
 
 def __getattr__(name: str) -> Any:
     if name in GUNICORN_WORKERS:
-        from albany.workers import gunicorn
+        from albany.workers import gunicorn_workers
 
-        return getattr(gunicorn, name)
+        return getattr(gunicorn_workers, name)
     raise AttributeError(f"module 'albany.workers' has no attribute {name!r}")
 
 

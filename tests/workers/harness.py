@@ -196,3 +196,36 @@ class Load:
             f"{self.served()} served by {dict(self.pids)}, {len(self.failures)} failed"
             + (f" ({self.failures[:5]})" if self.failures else "")
         )
+
+
+GUNICORN_LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+GUNICORN_WORKER_SERVING = re.compile(r"\[(\d+)\] \[INFO\] Albany serving on")
+
+
+class Gunicorn(Supervised):
+    """``python -m gunicorn -k albany.workers.CLASS -w N APP`` on 127.0.0.1, port 0."""
+
+    def __init__(self, app: str, worker_class: str, workers: int, args: Sequence[str] = ()):
+        super().__init__(app, None)
+        self.workers = workers
+        self.command = [sys.executable, "-m", "gunicorn", "-k", f"albany.workers.{worker_class}"]
+        self.command += ["-w", str(workers), "-b", "127.0.0.1:0", *args, app]
+        if _has_control_socket():
+            self.command.insert(3, "--no-control-socket")
+
+    def start(self, wait: bool = True) -> Gunicorn:
+        super().start(wait=False)
+        if wait:
+            self.port = int(self.wait_for(GUNICORN_LISTENING).group(1))
+            self.wait_for(GUNICORN_WORKER_SERVING, count=self.workers)
+        return self
+
+    def serving_pids(self) -> list[int]:
+        return [int(m.group(1)) for m in self.matches(GUNICORN_WORKER_SERVING)]
+
+
+def _has_control_socket() -> bool:
+    """gunicorn 25 and later open a control socket in $HOME unless told not to."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS)
