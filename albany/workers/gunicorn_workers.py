@@ -103,6 +103,9 @@ def gunicorn_config(cfg: Any, sock: socket.socket, loop: LoopName, reactor: str 
 class AlbanyWorker(Worker):  # type: ignore[misc]
     """A gunicorn worker serving its app with Albany on ``loop`` (and ``reactor``)."""
 
+    alive: bool
+    max_requests: int
+
     loop: ClassVar[LoopName] = "asyncio"
     reactor: ClassVar[str | None] = None
 

@@ -252,7 +252,8 @@ class Supervisor:
 
     def _worker_ready(self, worker: Worker) -> None:
         self._boot_failures = 0
-        logger.info("Worker %d is serving", worker.pid)
+        started = time.monotonic() - worker.started
+        logger.info("Worker %d is serving (started in %.2fs)", worker.pid, started)
         old = worker.replaces
         if old is not None:
             worker.replaces = None

@@ -192,9 +192,8 @@ class Load:
             thread.join(WAIT)
 
     def report(self) -> str:
-        return (
-            f"{self.served()} served by {dict(self.pids)}, {len(self.failures)} failed"
-            + (f" ({self.failures[:5]})" if self.failures else "")
+        return f"{self.served()} served by {dict(self.pids)}, {len(self.failures)} failed" + (
+            f" ({self.failures[:5]})" if self.failures else ""
         )
 
 
