@@ -119,6 +119,13 @@ class AlbanyWorker(Worker):  # type: ignore[misc]
         signal.signal(signal.SIGABRT, self.handle_abort)
         signal.signal(signal.SIGWINCH, self.handle_winch)
 
+    def handle_abort(self, sig: int, frame: Any) -> None:
+        """gunicorn's timeout (SIGABRT): exit now. gunicorn's own ``sys.exit`` would raise
+        inside the app the loop is blocked in, and an app error does not stop a server."""
+        self.alive = False
+        self.cfg.worker_abort(self)
+        os._exit(1)
+
     def load_wsgi(self) -> None:
         """The app by ``MODULE:ATTR`` with Albany's importer, so that kinds gunicorn would
         refuse as not callable (a ``twisted.web`` resource) load too; other forms (a factory

@@ -18,17 +18,25 @@ from ..conftest import ROOT_DIR
 
 WAIT = 60.0
 """The most any event is waited for: a bound, so a broken supervisor fails instead of hanging."""
-SERVING = re.compile(r"supervisor (\d+) serving on http://127\.0\.0\.1:(\d+)")
+SERVING = re.compile(r"supervisor (\d+) serving on (?:http://127\.0\.0\.1:(\d+)|unix:)")
 WORKER_SERVING = re.compile(r"Worker (\d+) is serving")
 
 
 class Supervised:
     """``python -m albany APP --workers N …`` on 127.0.0.1, port 0."""
 
-    def __init__(self, app: str | None, loop: str | None, args: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        app: str | None,
+        loop: str | None,
+        args: Sequence[str] = (),
+        pass_fds: Sequence[int] = (),
+    ) -> None:
+        self.pass_fds = tuple(pass_fds)
         self.command = [sys.executable, "-m", "albany", *([app] if app else [])]
-        self.command += ["--host", "127.0.0.1"]
-        self.command += ["--port", "0", "--no-access-log"]
+        if not any(option in args for option in ("--uds", "--fd")):
+            self.command += ["--host", "127.0.0.1", "--port", "0"]
+        self.command += ["--no-access-log"]
         self.command += loop_arguments(loop) if loop else []
         self.command += list(args)
         self.lines: list[str] = []
@@ -47,12 +55,13 @@ class Supervised:
             stderr=subprocess.STDOUT,
             text=True,
             env=env,
+            pass_fds=self.pass_fds,
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         if wait:
             match = self.wait_for(SERVING)
-            self.port = int(match.group(2))
+            self.port = int(match.group(2) or 0)
         return self
 
     def _read(self) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from albany.testing.live import loop_available
 
-from .harness import Gunicorn, Load, get
+from .harness import GUNICORN_WORKER_SERVING, Gunicorn, Load, get
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("gunicorn") is None, reason="gunicorn is not installed"
@@ -89,6 +89,27 @@ def test_max_requests_recycles_a_gunicorn_worker() -> None:
         server.wait_for("Autorestarting worker after current request")
         assert load.failures == [], load.report()
         assert load.pids[first] >= 5
+
+
+@pytest.mark.parametrize("worker_class", ["AsyncioWorker", "TwistedWorker"])
+def test_gunicorn_kills_a_worker_whose_loop_is_blocked(worker_class: str) -> None:
+    needs(worker_class)
+    with Gunicorn("tests.workers.apps:app", worker_class, 1, ["--timeout", "2"]) as server:
+        [blocked] = server.serving_pids()
+        thread = threading.Thread(target=_ignore_errors, args=(server.port, "/block"), daemon=True)
+        thread.start()
+        server.wait_for(f"blocking the loop of {blocked}")
+        server.wait_for(rf"WORKER TIMEOUT \(pid:{blocked}\)")
+        server.wait_for(GUNICORN_WORKER_SERVING, count=2)
+        status, body = get(server.port)
+        assert status == 200 and int(body) != blocked
+
+
+def _ignore_errors(port: int, path: str) -> None:
+    try:
+        get(port, path)
+    except OSError:
+        pass
 
 
 def test_a_setting_albany_cannot_apply_stops_gunicorn_with_a_clear_error() -> None:

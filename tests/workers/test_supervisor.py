@@ -6,8 +6,10 @@ bounded (``harness.WAIT``).
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
+import socket
 import threading
 
 import pytest
@@ -138,12 +140,8 @@ def test_workers_that_cannot_start_make_the_supervisor_exit_1() -> None:
 def test_a_unix_socket_is_bound_once_and_removed_at_exit(tmp_path: object) -> None:
     path = os.path.join(str(tmp_path), "albany.sock")
     server = Supervised(APP, "asyncio", ["--workers", "2", "--uds", path])
-    server.start(wait=False)
+    server.start()
     try:
-        server.wait_for(r"supervisor \d+ serving on unix:")
-        import http.client
-        import socket
-
         sock = socket.socket(socket.AF_UNIX)
         sock.connect(path)
         connection = http.client.HTTPConnection("localhost")
@@ -156,6 +154,20 @@ def test_a_unix_socket_is_bound_once_and_removed_at_exit(tmp_path: object) -> No
         assert not os.path.exists(path)
     finally:
         server.stop()
+
+
+def test_workers_serve_on_an_inherited_descriptor() -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    port = listener.getsockname()[1]
+    fd = listener.fileno()
+    try:
+        with Supervised(APP, "twisted", ["--workers", "2", "--fd", str(fd)], [fd]) as server:
+            status, body = get(port)
+            assert status == 200 and int(body) in server.serving_pids()
+    finally:
+        listener.close()
 
 
 def _ignore_errors(port: int, path: str) -> None:
