@@ -299,7 +299,8 @@ class Supervisor:
         how = f"signal {-code}" if code < 0 else f"status {code}"
         if worker.stopping_since is not None:
             logger.info("Worker %d exited (%s)", worker.pid, how)
-            if self._stopping and code != 0:
+            # -SIGTERM: told to stop before its own handlers were in place (still starting)
+            if self._stopping and code not in (0, -signal.SIGTERM):
                 self._status = 1
             return
         if not worker.ready:
