@@ -171,7 +171,8 @@ class AlbanyWorker(Worker):  # type: ignore[misc]
         if self.max_requests < sys.maxsize:
             state.request_limit = self.max_requests
             state.on_request_limit = self._recycle
-        start_heartbeat(state, self.timeout, self._beat)
+        # gunicorn's ``timeout / 2``; ``--timeout 0`` turns its check off, not our beat
+        start_heartbeat(state, self.timeout if self.timeout > 0 else 1.0, self._beat)
 
     def _beat(self) -> None:
         self.notify()
