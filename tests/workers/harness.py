@@ -18,7 +18,7 @@ from ..conftest import ROOT_DIR
 
 WAIT = 60.0
 """The most any event is waited for: a bound, so a broken supervisor fails instead of hanging."""
-SERVING = re.compile(r"supervisor (\d+) serving on (?:http://127\.0\.0\.1:(\d+)|unix:)")
+SERVING = re.compile(r"supervisor (\d+) serving on (?:https?://127\.0\.0\.1:(\d+)|unix:)")
 WORKER_SERVING = re.compile(r"Worker (\d+) is serving")
 
 
@@ -206,7 +206,7 @@ class Load:
         )
 
 
-GUNICORN_LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+GUNICORN_LISTENING = re.compile(r"Listening at: https?://127\.0\.0\.1:(\d+)")
 GUNICORN_WORKER_SERVING = re.compile(r"\[(\d+)\] \[INFO\] Albany serving on")
 
 

@@ -121,3 +121,22 @@ def test_a_setting_albany_cannot_apply_stops_gunicorn_with_a_clear_error() -> No
     finally:
         server.stop()
     assert "worker_connections cannot apply" in server.output()
+
+
+def test_gunicorn_tls_settings_serve_tls(tmp_path: object) -> None:
+    import http.client
+
+    from ..tls_certs import make_tls_files
+
+    needs("AsyncioWorker")
+    tls = make_tls_files(str(tmp_path))
+    args = ["--certfile", tls.certfile, "--keyfile", tls.keyfile]
+    with Gunicorn("tests.workers.apps:app", "AsyncioWorker", 1, args) as server:
+        [pid] = server.serving_pids()
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", server.port, context=tls.client_context(), timeout=30
+        )
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (200, str(pid).encode())
+        connection.close()

@@ -175,3 +175,19 @@ def _ignore_errors(port: int, path: str) -> None:
         get(port, path)
     except OSError:
         pass
+
+
+@pytest.mark.loops("asyncio", "twisted")
+def test_workers_serve_tls_from_the_certificate_files(loop: str, tmp_path: object) -> None:
+    from ..tls_certs import make_tls_files
+
+    tls = make_tls_files(str(tmp_path))
+    with Supervised(APP, loop, ["--workers", "2", *tls.server_args()]) as server:
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", server.port, context=tls.client_context(), timeout=30
+        )
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        assert response.status == 200
+        assert int(response.read()) in server.serving_pids()
+        connection.close()
