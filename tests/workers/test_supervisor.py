@@ -191,3 +191,24 @@ def test_workers_serve_tls_from_the_certificate_files(loop: str, tmp_path: objec
         assert response.status == 200
         assert int(response.read()) in server.serving_pids()
         connection.close()
+
+
+def test_sighup_serves_the_code_as_it_is_now(tmp_path: object) -> None:
+    module = os.path.join(str(tmp_path), "versioned_app.py")
+    source = (
+        "async def app(scope, receive, send):\n"
+        "    assert scope['type'] == 'http'\n"
+        "    await send({'type': 'http.response.start', 'status': 200, 'headers': []})\n"
+        "    await send({'type': 'http.response.body', 'body': b'VERSION'})\n"
+    )
+    with open(module, "w") as file:
+        file.write(source.replace("VERSION", "one"))
+    args = ["--workers", "1", "--app-dir", str(tmp_path), "--lifespan", "off"]
+    with Supervised("versioned_app:app", "asyncio", args) as server:
+        assert get(server.port) == (200, "one")
+        with open(module, "w") as file:  # another size: a stale .pyc cannot pass for it
+            file.write(source.replace("VERSION", "second"))
+        [old] = server.serving_pids()
+        server.signal(signal.SIGHUP)
+        server.wait_for(rf"Worker {old} exited")
+        assert get(server.port) == (200, "second")
