@@ -55,6 +55,7 @@ DEV = ALL + FRAMEWORKS_UNDER_TEST + DOCS + [
     "tox>=4",
     "build>=1.0",  # tests/test_packaging.py builds the sdist and the wheel
     "selenium>=4.20",  # tests/test_showcase_browser.py drives Debian's chromium
+    "gunicorn>=22",  # albany.workers' gunicorn worker classes are tested under it
 ]
 
 adapter_packages = find_packages("adapters")

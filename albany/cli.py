@@ -16,7 +16,7 @@ from albany.http1.limits import Limits
 from albany.importer import ImportFromStringError, import_from_string
 from albany.logs import configure_logging
 from albany.mount import Mount
-from albany.serving import LOOPS, prepare, serve
+from albany.serving import LOOPS, check_single_process, prepare, serve
 from albany.settings_check import SettingError, nested
 from albany.websocket.settings import WebSocketSettings
 
@@ -213,6 +213,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="trusted peers, comma separated: IPs, CIDR networks, 'unix' (Unix-socket "
         "peers) or '*' (default: $FORWARDED_ALLOW_IPS or 127.0.0.1)",
     )
+    # worker processes (albany/workers/)
+    add(
+        "--workers",
+        metavar="N|auto",
+        type=workers_setting,
+        default=defaults.workers,
+        help="serve in N worker processes under a supervisor (auto: one per CPU)",
+    )
+    add(
+        "--max-requests",
+        metavar="N",
+        type=int,
+        default=defaults.max_requests,
+        help="replace a worker, gracefully, after N requests (with --workers)",
+    )
+    add(
+        "--max-requests-jitter",
+        metavar="N",
+        type=int,
+        default=defaults.max_requests_jitter,
+        help="add up to N requests to each worker's --max-requests, drawn at random",
+    )
+    add(
+        "--timeout-worker-healthcheck",
+        metavar="SECONDS",
+        type=float,
+        default=defaults.timeout_worker_healthcheck,
+        help="kill and replace a worker whose loop is blocked this long; 0 never "
+        "(default: %(default)s)",
+    )
     add("--log-level", choices=LOG_LEVELS, default="info", help="log level")
     add(
         "--access-log",
@@ -223,6 +253,19 @@ def build_parser() -> argparse.ArgumentParser:
     add("--app-dir", default=".", help="directory put first on sys.path to import the app")
     add("--factory", action="store_true", help="MODULE:ATTR is a factory returning the app")
     return parser
+
+
+def workers_setting(value: str) -> int | str:
+    """``--workers``: a number from 1, or ``auto``."""
+    if value == "auto":
+        return value
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"a number from 1, or auto, not {value!r}")
+    return count
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -274,6 +317,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
         proxy_headers=args.proxy_headers,
         proxy_protocol=args.proxy_protocol,
         forwarded_allow_ips=args.forwarded_allow_ips,
+        # worker processes
+        workers=args.workers,
+        max_requests=args.max_requests,
+        max_requests_jitter=args.max_requests_jitter,
+        timeout_worker_healthcheck=args.timeout_worker_healthcheck,
     )
 
 
@@ -293,12 +341,17 @@ def load_app(target: str, factory: bool) -> Any:
 
 def mount_from_args(args: argparse.Namespace) -> Mount:
     """A ``Mount`` of every ``--mount PREFIX=MODULE:ATTR``."""
+    return mount_from_specs(args.mount, args.factory)
+
+
+def mount_from_specs(specs: Sequence[str], factory: bool) -> Mount:
+    """A ``Mount`` of each ``PREFIX=MODULE:ATTR``."""
     routes = []
-    for spec in args.mount:
+    for spec in specs:
         prefix, separator, target = spec.partition("=")
         if not separator or not prefix.startswith("/"):
             raise StartupError(f"--mount takes PREFIX=MODULE:ATTR with PREFIX from '/': {spec!r}")
-        routes.append((prefix, load_app(target, args.factory)))
+        routes.append((prefix, load_app(target, factory)))
     try:
         return Mount(routes)
     except ValueError as exc:
@@ -319,8 +372,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"argument --fd: {config.fd} is not an open socket of this process")
     configure_logging(config.log_level, config.access_log)
     debug = config.log_level == "debug"
-    sys.path.insert(0, args.app_dir)
     try:
+        if config.workers is not None:  # before any loop, reactor or app is imported
+            from albany.workers.spec import WorkerSpec
+            from albany.workers.supervisor import run_supervisor
+
+            app_dir = os.path.abspath(args.app_dir)
+            return run_supervisor(WorkerSpec(config, args.app, args.mount, args.factory, app_dir))
+        check_single_process(config)
+        sys.path.insert(0, args.app_dir)
         prepared = prepare(config, apps=len(args.mount) or 1)
         with prepared.importing():
             app = load_app(args.app, args.factory) if args.app else mount_from_args(args)

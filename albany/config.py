@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from ssl import CERT_NONE, SSLContext
-from typing import Literal
+from typing import TYPE_CHECKING, Callable, Literal, Union
 
 from albany.http1.limits import Limits
 from albany.settings_check import at_least, between, one_of
@@ -13,6 +13,9 @@ from albany.websocket.settings import WebSocketSettings
 
 LoopName = Literal["auto", "asyncio", "uvloop", "twisted", "tornado"]
 LifespanMode = Literal["auto", "on", "off"]
+
+if TYPE_CHECKING:
+    from albany.gateway.server_state import ServerState
 
 
 @dataclass
@@ -68,6 +71,18 @@ class Config:
         default_factory=lambda: os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
     )
     """Trusted peers: IPs, CIDR networks, ``unix``, ``*``, comma separated."""
+    # worker processes (albany/workers/)
+    workers: Union[int, Literal["auto"], None] = None
+    """Worker processes under a supervisor (``auto``: one per CPU); None serves in this one."""
+    max_requests: int | None = None
+    """A worker is replaced, gracefully, after this many requests (with ``workers``)."""
+    max_requests_jitter: int = 0
+    """Up to this many more requests, drawn per worker, so workers do not recycle at once."""
+    timeout_worker_healthcheck: float = 30.0
+    """Seconds a worker's loop may go without a heartbeat before it is killed and replaced;
+    0 turns the check off."""
+    on_serving: Callable[[ServerState], object] | None = None
+    """Called with the server's state once it accepts connections (a worker's heartbeat)."""
 
     def __post_init__(self) -> None:
         between("port", self.port, 0, 65535)
@@ -83,6 +98,11 @@ class Config:
         one_of("ssl_cert_reqs", self.ssl_cert_reqs, (0, 1, 2))
         one_of("lifespan", self.lifespan, ("auto", "on", "off"))
         one_of("log_level", self.log_level, ("critical", "error", "warning", "info", "debug"))
+        if self.workers != "auto":
+            at_least("workers", self.workers, 1, optional=True)
+        at_least("max_requests", self.max_requests, 1, optional=True)
+        at_least("max_requests_jitter", self.max_requests_jitter, 0)
+        at_least("timeout_worker_healthcheck", self.timeout_worker_healthcheck, 0)
 
     @property
     def is_ssl(self) -> bool:

@@ -155,8 +155,34 @@ def serve(app: Any, config: Config, loop: asyncio.AbstractEventLoop | None = Non
     return serve_asyncio(app, config, loop)
 
 
+def check_single_process(config: Config) -> None:
+    """Refuse the settings that only a supervisor of workers can apply."""
+    if config.max_requests is not None:
+        raise StartupError("--max-requests replaces workers: it needs --workers")
+
+
 def run(app: Any, config: Config | None = None, **settings: Any) -> int:
-    """Serve ``app`` until SIGINT/SIGTERM: ``albany.run(app, loop="twisted", port=8080)``."""
+    """Serve ``app`` until SIGINT/SIGTERM: ``albany.run(app, loop="twisted", port=8080)``.
+
+    ``app`` may be ``"MODULE:ATTR"``; with ``workers=N`` it must be, as each worker
+    process imports it itself.
+    """
     config = replace(config or Config(), **settings)
     configure_logging(config.log_level, config.access_log)
-    return serve(app, config, prepare(config).loop)
+    if config.workers is not None:
+        if not isinstance(app, str):
+            raise StartupError(
+                "Workers import the app themselves: give it as 'MODULE:ATTR' with workers"
+            )
+        from albany.workers.spec import WorkerSpec
+        from albany.workers.supervisor import run_supervisor
+
+        return run_supervisor(WorkerSpec(config, target=app))
+    check_single_process(config)
+    prepared = prepare(config)
+    if isinstance(app, str):
+        from albany.importer import import_from_string
+
+        with prepared.importing():
+            app = import_from_string(app)
+    return serve(app, config, prepared.loop)

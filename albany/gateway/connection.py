@@ -51,6 +51,9 @@ logger = logging.getLogger("albany.error")
 access_logger = logging.getLogger("albany.access")
 
 _MAX_PIPELINED = 16
+FIRST_REQUEST_GRACE = 1.0
+"""Seconds a connection that has not sent a request yet gets to send one once shutdown begins:
+it may have been accepted just before the listener closed, its request already on the way."""
 
 
 class HttpConnection:
@@ -80,6 +83,7 @@ class HttpConnection:
         self._reading_paused = False
         self._closing = False
         self._closed = False
+        self._served = False
         self._deadline: float | None = None
         self._deadline_for_head = False
         self._timer: Timer | None = None
@@ -142,13 +146,21 @@ class HttpConnection:
     # server events
 
     def shutdown(self) -> None:
-        """Graceful shutdown: close now if idle, else after the response in flight."""
+        """Graceful shutdown: close now if idle after a response, else after the response in
+        flight. A connection yet to send its first request (or in the middle of a request head)
+        gets its request served, with ``connection: close``, if it comes within
+        ``FIRST_REQUEST_GRACE`` seconds (the head timeout, when shorter)."""
         if self.websocket is not None:
             self.websocket.shutdown()  # a close frame with 1012
             return
         self._pending.clear()
-        if self._cycle is None:
+        if self._cycle is not None:
+            return
+        if self._served and not self.reader.reading_head:
             self.close()
+        elif not self.reader.reading_head:
+            grace = min(FIRST_REQUEST_GRACE, self.state.config.timeout_request_header)
+            self._set_deadline(grace, for_head=True)
 
     def abort(self) -> None:
         self.close()
@@ -255,7 +267,9 @@ class HttpConnection:
 
     def _start_cycle(self, request: Request) -> None:
         self._deadline = None
+        self._served = True
         state = self.state
+        state.count_request()
         endpoint = state.endpoints.route(request.path)
         cycle = RequestCycle(self, request, endpoint.runner)
         self._cycle = self._receiving = cycle

@@ -45,6 +45,10 @@ class ServerState:
         self.shutting_down = False
         self.cancelled = 0
         """Requests cut short by ``force_close`` (a graceful shutdown that ran out of time)."""
+        self.requests_served = 0
+        self.request_limit: int | None = None
+        """``on_request_limit()`` is called when the request this many starts (max-requests)."""
+        self.on_request_limit: Callable[[], None] | None = None
         self._on_idle: Callable[[None], None] | None = None
         self._date_second = -1
         self._default_headers = b""
@@ -59,6 +63,17 @@ class ServerState:
             config.timeout_lifespan_startup,
             config.timeout_lifespan_shutdown,
         )
+
+    def serving(self) -> None:
+        """The backend accepts connections now: tell ``config.on_serving`` (worker heartbeat)."""
+        if self.config.on_serving is not None:
+            self.config.on_serving(self)
+
+    def count_request(self) -> None:
+        """One more request started; past ``request_limit``, ``on_request_limit()`` once."""
+        self.requests_served += 1
+        if self.requests_served == self.request_limit and self.on_request_limit is not None:
+            self.on_request_limit()
 
     def default_headers(self) -> bytes:
         """``server`` and ``date`` header lines, the date refreshed once a second."""

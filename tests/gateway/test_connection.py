@@ -10,6 +10,7 @@ import pytest
 import albany
 from albany.config import Config
 from albany.gateway import ClientDisconnected
+from albany.gateway.connection import FIRST_REQUEST_GRACE
 from albany.http1 import Limits
 from albany.spec import ASGI_VERSIONS
 from albany.types import Message
@@ -654,13 +655,17 @@ def test_shutdown_closes_idle_connections_at_once_and_busy_ones_after_their_resp
     gate = Gate()
 
     async def app(scope: Any, receive: Receive, send: Send) -> None:
-        await gate
+        if scope["path"] == "/wait":
+            await gate
         await respond()(scope, receive, send)
 
     gateway = Gateway(app)
     busy_transport, busy = gateway.transport, gateway.conn
     idle_transport, idle = gateway.connect()
-    gateway.feed(GET + GET)  # one in flight, one pipelined
+    idle.data_received(GET)  # served: idle after its response, keep-alive
+    assert [r.status for r in parse_responses(idle_transport.take())] == [200]
+    assert not idle_transport.closed
+    gateway.feed(GET.replace(b"/", b"/wait", 1) + GET)  # one in flight, one pipelined
     idle_calls: list[None] = []
     gateway.state.begin_shutdown(idle_calls.append)
     assert idle_transport.closed
@@ -675,6 +680,40 @@ def test_shutdown_closes_idle_connections_at_once_and_busy_ones_after_their_resp
     busy.connection_lost()
     assert idle_calls == [None]
     assert gateway.state.connections == set()
+
+
+def test_shutdown_serves_the_first_request_of_a_connection_accepted_just_before() -> None:
+    gateway = Gateway(respond())
+    idle_calls: list[None] = []
+    gateway.state.begin_shutdown(idle_calls.append)
+    assert not gateway.transport.closed  # its request may be on the way
+    gateway.feed(GET)
+    [response] = gateway.responses()
+    assert (response.status, response.body) == (200, b"hello")
+    assert response.header(b"connection") == b"close"
+    assert gateway.transport.closed
+    gateway.conn.connection_lost()
+    assert idle_calls == [None]
+
+
+def test_shutdown_finishes_reading_a_first_request_head_that_has_begun() -> None:
+    gateway = Gateway(respond())
+    gateway.feed(GET[:10])
+    gateway.state.begin_shutdown(lambda _: None)
+    assert not gateway.transport.closed
+    gateway.feed(GET[10:])
+    [response] = gateway.responses()
+    assert response.status == 200 and gateway.transport.closed
+
+
+def test_shutdown_closes_a_connection_that_sends_nothing_after_the_grace() -> None:
+    gateway = Gateway(respond())
+    gateway.state.begin_shutdown(lambda _: None)
+    gateway.clock.advance(FIRST_REQUEST_GRACE - 0.01)
+    assert not gateway.transport.closed
+    gateway.clock.advance(0.02)
+    assert gateway.transport.closed
+    assert gateway.transport.take() == b""  # closed quietly: no 408 to a silent client
 
 
 def test_shutdown_without_connections_is_idle_at_once() -> None:

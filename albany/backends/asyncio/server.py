@@ -24,6 +24,14 @@ def backend_name(loop: asyncio.AbstractEventLoop) -> BackendName:
     return "uvloop" if type(loop).__module__.startswith("uvloop") else "asyncio"
 
 
+async def settle_accepted() -> None:
+    """Let connections accepted just before the listener closed reach ``connection_made``
+    (asyncio makes their transport in a task, then calls the protocol soon after), so that
+    shutdown sees them instead of finishing without them."""
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
 class AsyncioServer:
     """Serves one app inside an already running asyncio loop (stdlib or uvloop)."""
 
@@ -75,6 +83,7 @@ class AsyncioServer:
         )
         where = describe(sock, tls=context is not None)
         logger.info("Albany serving on %s (%s)", where, backend_name(loop))
+        state.serving()
 
     async def stop(self) -> None:
         """Stop accepting, finish in-flight requests, close idle connections, shut down.
@@ -84,6 +93,7 @@ class AsyncioServer:
         state = self.state
         if self._server is not None:
             self._server.close()
+            await settle_accepted()
         if state is not None:
             timeout = self.config.timeout_graceful_shutdown
             try:

@@ -13,6 +13,7 @@ from tornado.iostream import IOStream
 from tornado.tcpserver import TCPServer
 
 from albany.backends.asyncio.runner import size_thread_pool, wait_for_callback
+from albany.backends.asyncio.server import settle_accepted
 from albany.backends.tornado.clock import TornadoClock
 from albany.backends.tornado.protocol import HttpProtocol
 from albany.backends.tornado.runner import runner_for
@@ -83,6 +84,7 @@ class TornadoServer:
         self._tcp.add_sockets([sock])
         self.sockets = [sock]
         logger.info("Albany serving on %s (tornado)", describe(sock, tls=context is not None))
+        state.serving()
 
     async def stop(self) -> None:
         """Stop accepting, finish in-flight requests, close idle connections, shut down.
@@ -93,6 +95,7 @@ class TornadoServer:
         if self._tcp is not None:
             self._tcp.stop()
             self._tcp = None
+            await settle_accepted()  # handle_stream runs as a task
         if state is not None:
             timeout = self.config.timeout_graceful_shutdown
             try:

@@ -140,6 +140,7 @@ class TwistedServer:
         self.sockets = [sock]  # kept open: it is what getsockname() answers from
         where = describe(sock, tls=options is not None)
         logger.info("Albany serving on %s (twisted, %s)", where, type(reactor).__name__)
+        state.serving()
 
     @inlineCallbacks
     def stop(self) -> Any:
