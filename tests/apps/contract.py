@@ -58,7 +58,8 @@ async def lifespan(scope: Any, receive: Any, send: Any) -> None:
     """Completes start-up and shutdown, unless the environment says otherwise.
 
     ``CONTRACT_STARTUP_FAIL``/``CONTRACT_SHUTDOWN_FAIL`` answer ``failed``;
-    ``CONTRACT_STARTUP_HANG``/``CONTRACT_SHUTDOWN_HANG`` never answer.
+    ``CONTRACT_STARTUP_HANG``/``CONTRACT_SHUTDOWN_HANG`` never answer;
+    ``CONTRACT_STARTUP_SLOW=SECONDS`` says so on stdout, then takes that long to start.
     """
     sleep = scope["extensions"]["albany"]["helpers"].sleep
     while True:
@@ -69,6 +70,10 @@ async def lifespan(scope: Any, receive: Any, send: Any) -> None:
                 return
             if os.environ.get("CONTRACT_STARTUP_HANG"):
                 await sleep(3600)
+            slow = os.environ.get("CONTRACT_STARTUP_SLOW")
+            if slow:
+                print("contract: lifespan start-up begun", flush=True)
+                await sleep(float(slow))
             scope["state"]["started"] = True
             EVENTS.append("startup")
             await send({"type": "lifespan.startup.complete"})

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -13,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from albany.testing import LiveServer
+from albany.testing import LiveServer, loop_arguments
 
 
 def test_lifespan_state_reaches_every_scope(server: LiveServer) -> None:
@@ -235,3 +237,28 @@ def test_inherited_file_descriptor(loop: str) -> None:
             assert httpx.get(f"http://127.0.0.1:{port}/").text == "Hello, world!"
     finally:
         sock.close()
+
+
+def test_a_signal_during_lifespan_start_up_stops_once_it_is_over(loop: str) -> None:
+    command = [sys.executable, "-m", "albany", "tests.apps.contract:app", *loop_arguments(loop)]
+    with subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=dict(os.environ, CONTRACT_STARTUP_SLOW="1", PYTHONUNBUFFERED="1"),
+    ) as process:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:  # the app says when its start-up has begun
+            lines.append(line)
+            if "lifespan start-up begun" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        output = "".join(lines) + process.stdout.read()
+        status = process.wait(30)
+
+    assert status == 0, output
+    assert "Shutting down" in output
+    for wrong in ("serving on", "appears unsupported", "destroyed", "Traceback"):
+        assert wrong not in output, output

@@ -37,6 +37,7 @@ async def serve_until_signal(server: AsyncioServer, install_signal_handlers: boo
     def on_signal() -> None:
         if not stop.is_set():
             logger.info("Shutting down (Ctrl-C again to stop at once)")
+            server.stop_requested = True
             stop.set()
         elif server.state is not None:
             server.state.force_close("Stopping at once")

@@ -46,6 +46,8 @@ class AsyncioServer:
         self.state: ServerState | None = None
         self.shutdown_failure: str | None = None
         """Why lifespan shutdown failed once ``stop`` has run; None when it succeeded."""
+        self.stop_requested = False
+        """Set when a stop is asked for during ``start``: start-up then ends without listening."""
 
     def exit_status(self) -> int:
         """After ``stop``: 1 when lifespan shutdown failed or requests were cut short, else 0."""
@@ -78,6 +80,9 @@ class AsyncioServer:
         if failure is not None:
             sock.close()
             raise StartupError(f"Application startup failed: {failure}")
+        if self.stop_requested:  # a signal came during start-up: stop without listening
+            sock.close()
+            return
         self._server = await loop.create_server(
             lambda: HttpProtocol(state), sock=sock, backlog=config.backlog, ssl=context
         )

@@ -52,6 +52,8 @@ class TornadoServer:
         self.state: ServerState | None = None
         self.shutdown_failure: str | None = None
         """Why lifespan shutdown failed once ``stop`` has run; None when it succeeded."""
+        self.stop_requested = False
+        """Set when a stop is asked for during ``start``: start-up then ends without listening."""
         self.sockets: list[socket.socket] = []
 
     def exit_status(self) -> int:
@@ -80,6 +82,9 @@ class TornadoServer:
         if failure is not None:
             sock.close()
             raise StartupError(f"Application startup failed: {failure}")
+        if self.stop_requested:  # a signal came during start-up: stop without listening
+            sock.close()
+            return
         self._tcp = AlbanyTCPServer(state, context)
         self._tcp.add_sockets([sock])
         self.sockets = [sock]

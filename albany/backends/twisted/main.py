@@ -31,6 +31,9 @@ def serve(app: App, config: Config, reactor: Any, sock: socket.socket | None = N
 
     def started(_: Any) -> None:
         reactor.addSystemEventTrigger("before", "shutdown", server.stop)
+        running.append(True)
+        if stopping:  # a signal came during start-up: stop now that shutdown can run
+            reactor.stop()
 
     def failed(failure: Failure) -> None:
         failures.append(failure.value or RuntimeError("start-up failed"))
@@ -38,13 +41,17 @@ def serve(app: App, config: Config, reactor: Any, sock: socket.socket | None = N
         reactor.stop()
 
     stopping: list[bool] = []
+    running: list[bool] = []
 
     def stop_once() -> None:
         if reactor.running and not failures and not stopping:
             logger.info("Shutting down (Ctrl-C again to stop at once)")
             stopping.append(True)
-            reactor.stop()
-        elif stopping and server.state is not None:
+            server.stop_requested = True
+            if running:
+                reactor.stop()
+            # else: start-up is under way (lifespan); ``started`` stops once it is over
+        elif stopping and running and server.state is not None:
             server.state.force_close("Stopping at once")
 
     def on_signal(signum: int, frame: Any) -> None:

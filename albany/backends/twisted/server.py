@@ -104,6 +104,8 @@ class TwistedServer:
         self.state: ServerState | None = None
         self.shutdown_failure: str | None = None
         """Why lifespan shutdown failed once ``stop`` has run; None when it succeeded."""
+        self.stop_requested = False
+        """Set when a stop is asked for during ``start``: start-up then ends without listening."""
         self.sockets: list[socket.socket] = []
 
     def exit_status(self) -> int:
@@ -131,6 +133,9 @@ class TwistedServer:
         if failure is not None:
             sock.close()
             raise StartupError(f"Application startup failed: {failure}")
+        if self.stop_requested:  # a signal came during start-up: stop without listening
+            sock.close()
+            return None
         factory: Any = HttpFactory(state)
         if options is not None:
             from twisted.protocols.tls import TLSMemoryBIOFactory
