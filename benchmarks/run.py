@@ -361,8 +361,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None, help="write the results to this file")
     parser.add_argument("--markdown", action="store_true", help="print markdown tables")
     parser.add_argument("--connections", type=int, default=64, help="wrk -c (default 64)")
-    parser.add_argument("--server-cpu", default="0", help="taskset CPU list for the servers")
-    parser.add_argument("--wrk-cpu", default="1", help="taskset CPU list for wrk")
+    parser.add_argument(
+        "--server-cpu", default=None, help="taskset CPU list for the servers (default 0)"
+    )
+    parser.add_argument("--wrk-cpu", default=None, help="taskset CPU list for wrk (default 1)")
     parser.add_argument(
         "--start-timeout", type=float, default=30.0, help="seconds a server may take to listen"
     )
@@ -386,11 +388,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         needed = ", ".join(missing)
         print(f"run.py: {needed} not found (benchmarks/run installs wrk)", file=sys.stderr)
         return 2
+    # A suite may place its servers and wrk itself (workers: both on every core).
+    server_cpu = args.server_cpu or getattr(args.suite_module, "SERVER_CPU", "0")
+    wrk_cpu = args.wrk_cpu or getattr(args.suite_module, "WRK_CPU", "1")
     settings = Settings(
         duration=args.duration,
         warmup=args.warmup,
-        server_cpu=args.server_cpu,
-        wrk=WrkSettings(cpu=args.wrk_cpu, threads=1, connections=args.connections),
+        server_cpu=server_cpu,
+        wrk=WrkSettings(cpu=wrk_cpu, threads=1, connections=args.connections),
         start_timeout=args.start_timeout,
     )
     servers: Sequence[Server] = args.suite_module.SERVERS
