@@ -63,6 +63,7 @@ class HttpConnection:
         server: tuple[str, int | None] | None,
         client: tuple[str, int] | None,
         scheme: str = "http",
+        tls: Any = None,
     ) -> None:
         self.state = state
         self.transport = transport
@@ -74,6 +75,8 @@ class HttpConnection:
         self._server = server
         self._client = client
         self._scheme = scheme
+        self._tls = tls  # the TLS session object, None on plain connections (gateway/tls.py)
+        self._tls_extension: dict[str, Any] | None = None
         self._cycle: RequestCycle | None = None
         self._receiving: RequestCycle | None = None
         self._pending: deque[Union[Event, ProtocolError]] = deque()
@@ -198,6 +201,16 @@ class HttpConnection:
         self.write(error_response(status, message, self.state.default_headers()))
         self.close()
 
+    def tls_extension(self) -> dict[str, Any]:
+        """The scope's ``tls`` extension (a TLS connection only), read once per connection."""
+        extension = self._tls_extension
+        if extension is None:
+            from albany.gateway.tls import tls_extension
+
+            extension = tls_extension(self._tls, self.state.tls_server_cert())
+            self._tls_extension = extension
+        return extension.copy()
+
     # internals
 
     def _route(self, events: list[Event]) -> None:
@@ -277,6 +290,8 @@ class HttpConnection:
             "state": endpoint.lifespan_state.copy(),
             "extensions": {"albany": endpoint.extension, "albany.http.reason": {}},
         }
+        if self._tls is not None:
+            scope["extensions"]["tls"] = self.tls_extension()
         if self.proxy is not None:  # what a trusted proxy says (albany/proxy/)
             self.proxy.apply(scope, root_path, state.raw_root_path)
         endpoint.runner.run(endpoint.app, scope, cycle)
@@ -332,6 +347,8 @@ class HttpConnection:
                 "albany.websocket.ping": {},
             },
         }
+        if self._tls is not None:
+            scope["extensions"]["tls"] = self.tls_extension()
         if self.proxy is not None:  # what a trusted proxy says (albany/proxy/)
             self.proxy.apply(scope, state.root_path, state.raw_root_path)
         session.start(endpoint.app, scope, self.reader.upgrade_data)

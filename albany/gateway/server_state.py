@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from albany.gateway.connection import HttpConnection
 
 SERVER_HEADER = b"server: albany\r\n"
+_UNREAD = object()
 
 
 class ServerState:
@@ -43,6 +44,7 @@ class ServerState:
         self._on_idle: Callable[[None], None] | None = None
         self._date_second = -1
         self._default_headers = b""
+        self._tls_server_cert: object = _UNREAD
 
     def lifespan(self) -> LifespanGroup:
         """The lifespan of every app this server serves."""
@@ -54,6 +56,14 @@ class ServerState:
             config.timeout_lifespan_startup,
             config.timeout_lifespan_shutdown,
         )
+
+    def tls_server_cert(self) -> str | None:
+        """The PEM certificate this server sends, from ``ssl_certfile`` (read once)."""
+        if self._tls_server_cert is _UNREAD:
+            from albany.gateway.tls import server_cert_from_file
+
+            self._tls_server_cert = server_cert_from_file(self.config.ssl_certfile)
+        return self._tls_server_cert  # type: ignore[return-value]
 
     def default_headers(self) -> bytes:
         """``server`` and ``date`` header lines, the date refreshed once a second."""
