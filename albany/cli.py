@@ -9,10 +9,12 @@ from typing import Any, Sequence
 
 from albany.app_kinds import INTERFACES
 from albany.config import Config
+from albany.envfile import load_env_file
 from albany.errors import StartupError
+from albany.gateway.access import check_format
 from albany.http1.limits import Limits
 from albany.importer import ImportFromStringError, import_from_string
-from albany.logs import configure_logging
+from albany.logs import apply_log_config, configure_logging
 from albany.mount import Mount
 from albany.serving import LOOPS, prepare, serve
 from albany.websocket.settings import WebSocketSettings
@@ -187,6 +189,59 @@ def build_parser() -> argparse.ArgumentParser:
         help="trusted peers, comma separated: IPs, CIDR networks, 'unix' (Unix-socket "
         "peers) or '*' (default: $FORWARDED_ALLOW_IPS or 127.0.0.1)",
     )
+    # operations
+    add(
+        "--limit-concurrency",
+        type=int,
+        metavar="N",
+        default=None,
+        help="most connections at once; a request on one more gets a 503",
+    )
+    add(
+        "--backlog",
+        type=int,
+        default=defaults.backlog,
+        help="listen queue length (default: %(default)s)",
+    )
+    add(
+        "--header",
+        metavar="NAME:VALUE",
+        action="append",
+        type=header_option,
+        default=[],
+        help="a default response header; repeat for more",
+    )
+    add(
+        "--server-header",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="send 'server: albany'",
+    )
+    add(
+        "--date-header",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="send a 'date' header",
+    )
+    add(
+        "--access-log-format",
+        metavar="FORMAT",
+        default=None,
+        help="the access log line in gunicorn atoms, e.g. '%%(h)s \"%%(r)s\" %%(s)s %%(D)s'",
+    )
+    add(
+        "--log-config",
+        metavar="PATH",
+        default=None,
+        help="logging configuration: a dictConfig .json file, or a fileConfig .ini file",
+    )
+    add(
+        "--env-file",
+        metavar="PATH",
+        default=None,
+        help="KEY=VALUE lines put in the environment before the app is imported",
+    )
+    add("--version", action="version", version=version_line())
     add("--log-level", choices=LOG_LEVELS, default="info", help="log level")
     add(
         "--access-log",
@@ -197,6 +252,24 @@ def build_parser() -> argparse.ArgumentParser:
     add("--app-dir", default=".", help="directory put first on sys.path to import the app")
     add("--factory", action="store_true", help="MODULE:ATTR is a factory returning the app")
     return parser
+
+
+def header_option(text: str) -> tuple[str, str]:
+    """``--header NAME:VALUE`` as (NAME, VALUE)."""
+    name, colon, value = text.partition(":")
+    if not colon or not name.strip():
+        raise argparse.ArgumentTypeError(f"takes NAME:VALUE, not {text!r}")
+    return name.strip(), value.strip()
+
+
+def version_line() -> str:
+    """``albany --version``: Albany's version, the Python and the system it runs on."""
+    import platform
+
+    from albany import __version__
+
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return f"albany {__version__} with {python} on {platform.system()}"
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -240,6 +313,13 @@ def config_from_args(args: argparse.Namespace) -> Config:
         proxy_headers=args.proxy_headers,
         proxy_protocol=args.proxy_protocol,
         forwarded_allow_ips=args.forwarded_allow_ips,
+        # operations
+        limit_concurrency=args.limit_concurrency,
+        backlog=args.backlog,
+        headers=args.header,
+        server_header=args.server_header,
+        date_header=args.date_header,
+        access_log_format=args.access_log_format,
     )
 
 
@@ -263,14 +343,41 @@ def mount_from_args(args: argparse.Namespace) -> Mount:
         raise StartupError(str(exc)) from exc
 
 
+def early_option(argv: Sequence[str] | None, name: str) -> str | None:
+    """An option's value read before the full parse (the last one given wins)."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument(name)
+    known, _ = early.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+    value: str | None = getattr(known, name.lstrip("-").replace("-", "_"))
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
+    env_file = early_option(argv, "--env-file")
+    if env_file is not None:  # before the parser: its defaults may come from the environment
+        try:
+            load_env_file(env_file)
+        except (OSError, ValueError) as exc:
+            print(f"albany: error: --env-file {env_file}: {exc}", file=sys.stderr)
+            return 1
     parser = build_parser()
     args = parser.parse_args(argv)
     if (args.app is None) == (not args.mount):
         parser.error("give MODULE:ATTR, or one --mount PREFIX=MODULE:ATTR or more (not both)")
+    if args.access_log_format is not None:
+        try:
+            check_format(args.access_log_format)
+        except (KeyError, ValueError, TypeError) as exc:
+            parser.error(f"--access-log-format: {exc!r}")
     config = config_from_args(args)
     configure_logging(config.log_level, config.access_log)
+    if args.log_config is not None:
+        try:
+            apply_log_config(args.log_config)
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+            print(f"albany: error: --log-config {args.log_config}: {exc}", file=sys.stderr)
+            return 1
     debug = config.log_level == "debug"
     sys.path.insert(0, args.app_dir)
     try:

@@ -67,6 +67,19 @@ class Config:
         default_factory=lambda: os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
     )
     """Trusted peers: IPs, CIDR networks, ``unix``, ``*``, comma separated."""
+    # operations
+    limit_concurrency: int | None = None
+    """Connections allowed at once; a request arriving on one more is answered 503."""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    """Default response headers (NAME, VALUE), on every response; a ``server`` or ``date``
+    here replaces Albany's own."""
+    server_header: bool = True
+    """Send ``server: albany`` unless the app sends its own."""
+    date_header: bool = True
+    """Send a ``date`` header unless the app sends its own."""
+    access_log_format: str | None = None
+    """The access log line with gunicorn-style atoms (``albany/gateway/access.py``); None
+    keeps Albany's own line."""
 
     @property
     def is_ssl(self) -> bool:

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
 
 from albany.config import Config
+from albany.errors import StartupError
 from albany.gateway.endpoints import Endpoints, RunnerFor
 from albany.gateway.interfaces import Clock
 from albany.gateway.lifespan import LifespanGroup
+from albany.http1.writer import default_header_lines
 from albany.proxy.hook import ProxySupport
 from albany.types import App, BackendName
 
@@ -43,7 +45,12 @@ class ServerState:
         self.shutting_down = False
         self._on_idle: Callable[[None], None] | None = None
         self._date_second = -1
-        self._default_headers = b""
+        self._static_headers, self._date_header = _static_headers(config)
+        self._default_headers = self._static_headers
+        self.limit_concurrency = config.limit_concurrency
+        self.rejected = 0
+        """Requests answered 503 for being over ``limit_concurrency``."""
+        self.access_format = config.access_log_format  # None: Albany's own line
         self._tls_server_cert: object = _UNREAD
 
     def lifespan(self) -> LifespanGroup:
@@ -66,12 +73,14 @@ class ServerState:
         return self._tls_server_cert  # type: ignore[return-value]
 
     def default_headers(self) -> bytes:
-        """``server`` and ``date`` header lines, the date refreshed once a second."""
+        """``server``, ``--header`` and ``date`` header lines, the date refreshed once a second."""
+        if not self._date_header:
+            return self._static_headers
         now = int(self.clock.wall_time())
         if now != self._date_second:
             self._date_second = now
             date = formatdate(now, usegmt=True).encode("ascii")
-            self._default_headers = SERVER_HEADER + b"date: " + date + b"\r\n"
+            self._default_headers = self._static_headers + b"date: " + date + b"\r\n"
         return self._default_headers
 
     def begin_shutdown(self, on_idle: Callable[[None], None]) -> None:
@@ -96,3 +105,14 @@ class ServerState:
         if not self.connections and self._on_idle is not None:
             callback, self._on_idle = self._on_idle, None
             callback(None)
+
+
+def _static_headers(config: Config) -> tuple[bytes, bool]:
+    """The default header lines that never change, made once; and whether a date follows."""
+    try:
+        lines = default_header_lines(config.headers)
+    except ValueError as exc:
+        raise StartupError(f"--header: {exc}") from None
+    names = {name.lower() for name, _ in config.headers}
+    server = SERVER_HEADER if config.server_header and "server" not in names else b""
+    return server + lines, config.date_header and "date" not in names

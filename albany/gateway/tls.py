@@ -107,6 +107,5 @@ def tls_extension(tls: Any, server_cert: str | None) -> dict[str, Any]:
     }
 
 
-def _pem(cert: Any) -> str:
-    data = cert if isinstance(cert, bytes) else cert.public_bytes(ssl.ENCODING_DER)
-    return ssl.DER_cert_to_PEM_cert(data)
+def _pem(der: bytes) -> str:
+    return ssl.DER_cert_to_PEM_cert(der)
