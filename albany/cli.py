@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import configparser
 import logging
 import sys
 from typing import Any, Sequence
@@ -375,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.log_config is not None:
         try:
             apply_log_config(args.log_config)
-        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError, configparser.Error) as exc:
             print(f"albany: error: --log-config {args.log_config}: {exc}", file=sys.stderr)
             return 1
     debug = config.log_level == "debug"

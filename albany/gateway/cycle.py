@@ -87,6 +87,7 @@ class RequestCycle:
         """The client the access log names: the scope's, after a trusted proxy's correction."""
         self.started = 0.0  # the clock's time at the start, with --access-log-format
         self.sent = 0  # response body bytes
+
     # fed by the connection
 
     def body_received(self, data: bytes) -> bool:
