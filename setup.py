@@ -36,7 +36,8 @@ FRAMEWORKS_UNDER_TEST = [
     "hypercorn>=0.17",
     "daphne>=4.1",
 ]
-DEV = ALL + FRAMEWORKS_UNDER_TEST + [
+RELOAD = ["watchfiles>=0.21"]  # --reload
+DEV = ALL + RELOAD + FRAMEWORKS_UNDER_TEST + [
     "websockets>=13",
     "trustme>=1.1",
     "kosoku>=0.1",
@@ -69,6 +70,7 @@ setup(
         "aiohttp": AIOHTTP,
         "websocket": WEBSOCKET,
         "tls": TLS,
+        "reload": RELOAD,
         "all": ALL,
         "dev": DEV,
     },

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import configparser
 import logging
+import os
 import sys
+from dataclasses import replace
 from typing import Any, Sequence
 
 from albany.app_kinds import INTERFACES
@@ -17,6 +19,7 @@ from albany.http1.limits import Limits
 from albany.importer import ImportFromStringError, import_from_string
 from albany.logs import apply_log_config, configure_logging
 from albany.mount import Mount
+from albany.reload import FD_VARIABLE, run_reloader
 from albany.serving import LOOPS, prepare, serve
 from albany.websocket.settings import WebSocketSettings
 
@@ -242,6 +245,32 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="KEY=VALUE lines put in the environment before the app is imported",
     )
+    add(
+        "--reload",
+        action="store_true",
+        help="development: restart when a watched file changes (pip install albany[reload])",
+    )
+    add(
+        "--reload-dir",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="a directory --reload watches; repeat for more (default: the current directory)",
+    )
+    add(
+        "--reload-include",
+        metavar="GLOB",
+        action="append",
+        default=[],
+        help="file names whose change reloads (default: *.py); repeat for more",
+    )
+    add(
+        "--reload-exclude",
+        metavar="GLOB",
+        action="append",
+        default=[],
+        help="paths whose change never reloads (dot files and __pycache__ already); repeat",
+    )
     add("--version", action="version", version=version_line())
     add("--log-level", choices=LOG_LEVELS, default="info", help="log level")
     add(
@@ -378,6 +407,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             apply_log_config(args.log_config)
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, configparser.Error) as exc:
             print(f"albany: error: --log-config {args.log_config}: {exc}", file=sys.stderr)
+            return 1
+    reload_fd = os.environ.pop(FD_VARIABLE, None)
+    if reload_fd is not None:  # a child of --reload: serve on the reloader's socket
+        config = replace(config, fd=int(reload_fd))
+    elif args.reload:
+        try:
+            return run_reloader(
+                sys.argv[1:] if argv is None else list(argv),
+                config,
+                args.reload_dir,
+                args.reload_include,
+                args.reload_exclude,
+            )
+        except StartupError as exc:
+            print(f"albany: error: {exc}", file=sys.stderr)
             return 1
     debug = config.log_level == "debug"
     sys.path.insert(0, args.app_dir)
