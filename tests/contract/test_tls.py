@@ -259,3 +259,25 @@ def test_no_tls_extension_on_plain_connections(server: LiveServer) -> None:
     scope = httpx.get(f"{server.url}/scope").json()
     assert "tls" not in scope["extensions"]
     assert scope["tls"] is None
+
+
+def test_tls_extension_client_chain_through_an_intermediate(
+    start_server: Any, tls: TLSFiles, loop: str
+) -> None:
+    server: LiveServer = start_server(
+        "tests.apps.contract:app",
+        *tls.server_args(),
+        *("--ssl-ca-certs", tls.ca_certfile, "--ssl-cert-reqs", "2"),
+    )
+    intermediate = tls.ca.create_child_ca()
+    client_cert = intermediate.issue_cert("client@example.com", common_name="Chained")
+    context = tls.client_context()
+    client_cert.configure_cert(context)  # sends its certificate and the intermediate's
+    url = f"https://{server.host}:{server.port}/scope"
+    chain = httpx.get(url, verify=context).json()["tls"]["client_cert_chain"]
+    pems = [pem.bytes().decode("ascii") for pem in client_cert.cert_chain_pems]
+    assert chain[0] == pems[0]
+    if loop.startswith("twisted") or sys.version_info >= (3, 13):
+        assert chain == pems[: len(chain)] and len(chain) >= 2  # the intermediate too
+    else:  # the standard library before 3.13 gives the client's own certificate alone
+        assert chain == pems[:1]
