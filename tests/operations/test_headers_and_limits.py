@@ -81,3 +81,21 @@ def test_backlog_reaches_the_listening_socket(start_server: Any) -> None:
         ["ss", "-Hltn", f"sport = :{server.port}"], capture_output=True, text=True, check=True
     ).stdout.split()
     assert listing[0] == "LISTEN" and listing[2] == "77", listing  # Send-Q: the backlog
+
+
+def test_limit_concurrency_refuses_a_websocket_handshake(start_server: Any) -> None:
+    server: LiveServer = start_server("tests.websocket.apps:echo", "--limit-concurrency", "1")
+    address = (server.host, server.port)
+    with socket.create_connection(address, timeout=10) as first:
+        first.sendall(b"GET /plain HTTP/1.1\r\nHost: a\r\n\r\n")
+        assert first.recv(65536).startswith(b"HTTP/1.1 ")  # served: one connection open
+        with socket.create_connection(address, timeout=10) as upgrade:
+            upgrade.sendall(
+                b"GET /echo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            )
+            answer = b""
+            while chunk := upgrade.recv(65536):
+                answer += chunk
+    assert answer.startswith(b"HTTP/1.1 503 "), answer
+    assert wait_for_output(server, "503 sent (1 so far)")
