@@ -42,7 +42,8 @@ FRAMEWORKS_UNDER_TEST = [
     "hypercorn>=0.17",
     "daphne>=4.1",
 ]
-DEV = ALL + FRAMEWORKS_UNDER_TEST + DOCS + [
+RELOAD = ["watchfiles>=0.21"]  # --reload
+DEV = ALL + RELOAD + FRAMEWORKS_UNDER_TEST + DOCS + [
     "websockets>=13",
     "trustme>=1.1",
     "pyhamcrest>=2",  # twisted.web's own tests (tests/framework_suites/twisted_web_suite.py)
@@ -80,6 +81,7 @@ setup(
         "websocket": WEBSOCKET,
         "tls": TLS,
         "http2": HTTP2,
+        "reload": RELOAD,
         "all": ALL,
         "docs": DOCS,
         "demo": DEMO,

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import configparser
 import logging
 import os
 import stat
 import sys
+from dataclasses import replace
 from typing import Any, NoReturn, Sequence
 
 from albany.app_kinds import INTERFACES
 from albany.config import Config
+from albany.envfile import load_env_file
 from albany.errors import StartupError
+from albany.gateway.access import check_format
 from albany.http1.limits import Limits
 from albany.importer import ImportFromStringError, import_from_string
-from albany.logs import configure_logging
+from albany.logs import apply_log_config, configure_logging
 from albany.mount import Mount
+from albany.reload import FD_VARIABLE, run_reloader
 from albany.serving import LOOPS, check_single_process, prepare, serve
 from albany.settings_check import SettingError, nested
 from albany.websocket.settings import WebSocketSettings
@@ -243,6 +248,85 @@ def build_parser() -> argparse.ArgumentParser:
         help="kill and replace a worker whose loop is blocked this long; 0 never "
         "(default: %(default)s)",
     )
+    # operations
+    add(
+        "--limit-concurrency",
+        type=int,
+        metavar="N",
+        default=None,
+        help="most connections at once; a request on one more gets a 503",
+    )
+    add(
+        "--backlog",
+        type=int,
+        default=defaults.backlog,
+        help="listen queue length (default: %(default)s)",
+    )
+    add(
+        "--header",
+        metavar="NAME:VALUE",
+        action="append",
+        type=header_option,
+        default=[],
+        help="a default response header; repeat for more",
+    )
+    add(
+        "--server-header",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="send 'server: albany'",
+    )
+    add(
+        "--date-header",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="send a 'date' header",
+    )
+    add(
+        "--access-log-format",
+        metavar="FORMAT",
+        default=None,
+        help="the access log line in gunicorn atoms, e.g. '%%(h)s \"%%(r)s\" %%(s)s %%(D)s'",
+    )
+    add(
+        "--log-config",
+        metavar="PATH",
+        default=None,
+        help="logging configuration: a dictConfig .json file, or a fileConfig .ini file",
+    )
+    add(
+        "--env-file",
+        metavar="PATH",
+        default=None,
+        help="KEY=VALUE lines put in the environment before the app is imported",
+    )
+    add(
+        "--reload",
+        action="store_true",
+        help="development: restart when a watched file changes (pip install albany[reload])",
+    )
+    add(
+        "--reload-dir",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="a directory --reload watches; repeat for more (default: the current directory)",
+    )
+    add(
+        "--reload-include",
+        metavar="GLOB",
+        action="append",
+        default=[],
+        help="file names whose change reloads (default: *.py); repeat for more",
+    )
+    add(
+        "--reload-exclude",
+        metavar="GLOB",
+        action="append",
+        default=[],
+        help="paths whose change never reloads (dot files and __pycache__ already); repeat",
+    )
+    add("--version", action="version", version=version_line())
     add("--log-level", choices=LOG_LEVELS, default="info", help="log level")
     add(
         "--access-log",
@@ -266,6 +350,24 @@ def workers_setting(value: str) -> int | str:
     if count < 1:
         raise argparse.ArgumentTypeError(f"a number from 1, or auto, not {value!r}")
     return count
+
+
+def header_option(text: str) -> tuple[str, str]:
+    """``--header NAME:VALUE`` as (NAME, VALUE)."""
+    name, colon, value = text.partition(":")
+    if not colon or not name.strip():
+        raise argparse.ArgumentTypeError(f"takes NAME:VALUE, not {text!r}")
+    return name.strip(), value.strip()
+
+
+def version_line() -> str:
+    """``albany --version``: Albany's version, the Python and the system it runs on."""
+    import platform
+
+    from albany import __version__
+
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return f"albany {__version__} with {python} on {platform.system()}"
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -322,6 +424,13 @@ def config_from_args(args: argparse.Namespace) -> Config:
         max_requests=args.max_requests,
         max_requests_jitter=args.max_requests_jitter,
         timeout_worker_healthcheck=args.timeout_worker_healthcheck,
+        # operations
+        limit_concurrency=args.limit_concurrency,
+        backlog=args.backlog,
+        headers=args.header,
+        server_header=args.server_header,
+        date_header=args.date_header,
+        access_log_format=args.access_log_format,
     )
 
 
@@ -358,12 +467,35 @@ def mount_from_specs(specs: Sequence[str], factory: bool) -> Mount:
         raise StartupError(str(exc)) from exc
 
 
+def early_option(argv: Sequence[str] | None, name: str) -> str | None:
+    """An option's value read before the full parse (the last one given wins)."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument(name)
+    known, _ = early.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+    value: str | None = getattr(known, name.lstrip("-").replace("-", "_"))
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
+    env_file = early_option(argv, "--env-file")
+    if env_file is not None:  # before the parser: its defaults may come from the environment
+        try:
+            load_env_file(env_file)
+        except (OSError, ValueError) as exc:
+            print(f"albany: error: --env-file {env_file}: {exc}", file=sys.stderr)
+            return 1
     parser = build_parser()
     args = parser.parse_args(argv)
     if (args.app is None) == (not args.mount):
         parser.error("give MODULE:ATTR, or one --mount PREFIX=MODULE:ATTR or more (not both)")
+    if args.reload and args.workers is not None:
+        parser.error("--reload and --workers do not go together: --reload is for development")
+    if args.access_log_format is not None:
+        try:
+            check_format(args.access_log_format)
+        except (KeyError, ValueError, TypeError) as exc:
+            parser.error(f"--access-log-format: {exc!r}")
     try:
         config = config_from_args(args)
     except SettingError as error:
@@ -371,6 +503,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config.fd is not None and not is_socket(config.fd):
         parser.error(f"argument --fd: {config.fd} is not an open socket of this process")
     configure_logging(config.log_level, config.access_log)
+    if args.log_config is not None:
+        try:
+            apply_log_config(args.log_config)
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError, configparser.Error) as exc:
+            print(f"albany: error: --log-config {args.log_config}: {exc}", file=sys.stderr)
+            return 1
+    reload_fd = os.environ.pop(FD_VARIABLE, None)
+    if reload_fd is not None:  # a child of --reload: serve on the reloader's socket
+        config = replace(config, fd=int(reload_fd))
+    elif args.reload:
+        try:
+            return run_reloader(
+                sys.argv[1:] if argv is None else list(argv),
+                config,
+                args.reload_dir,
+                args.reload_include,
+                args.reload_exclude,
+            )
+        except StartupError as exc:
+            print(f"albany: error: {exc}", file=sys.stderr)
+            return 1
     debug = config.log_level == "debug"
     try:
         if config.workers is not None:  # before any loop, reactor or app is imported

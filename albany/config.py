@@ -84,6 +84,20 @@ class Config:
     on_serving: Callable[[ServerState], object] | None = None
     """Called with the server's state once it accepts connections (a worker's heartbeat)."""
 
+    # operations
+    limit_concurrency: int | None = None
+    """Connections allowed at once; a request arriving on one more is answered 503."""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    """Default response headers (NAME, VALUE), on every response; a ``server`` or ``date``
+    here replaces Albany's own."""
+    server_header: bool = True
+    """Send ``server: albany`` unless the app sends its own."""
+    date_header: bool = True
+    """Send a ``date`` header unless the app sends its own."""
+    access_log_format: str | None = None
+    """The access log line with gunicorn-style atoms (``albany/gateway/access.py``); None
+    keeps Albany's own line."""
+
     def __post_init__(self) -> None:
         between("port", self.port, 0, 65535)
         at_least("fd", self.fd, 0, optional=True)
@@ -103,6 +117,7 @@ class Config:
         at_least("max_requests", self.max_requests, 1, optional=True)
         at_least("max_requests_jitter", self.max_requests_jitter, 0)
         at_least("timeout_worker_healthcheck", self.timeout_worker_healthcheck, 0)
+        at_least("limit_concurrency", self.limit_concurrency, 1, optional=True)
 
     @property
     def is_ssl(self) -> bool:

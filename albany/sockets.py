@@ -12,6 +12,47 @@ import stat
 from albany.config import Config
 from albany.errors import StartupError
 
+SD_LISTEN_FDS_START = 3
+"""The first descriptor systemd passes (``sd_listen_fds(3)``)."""
+
+
+def systemd_sockets() -> list[socket.socket]:
+    """The listening sockets systemd passed this process (``LISTEN_FDS``/``LISTEN_PID``),
+    or ``[]``. The variables are removed, so a child process does not take them as its own."""
+    count = os.environ.get("LISTEN_FDS")
+    pid = os.environ.get("LISTEN_PID")
+    if count is None or pid is None:
+        return []
+    for name in ("LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"):
+        os.environ.pop(name, None)
+    if not (pid.isdigit() and int(pid) == os.getpid()):
+        return []  # meant for another process
+    if not count.isdigit():
+        raise StartupError(f"LISTEN_FDS={count!r} is not a number of sockets")
+    sockets = []
+    for fd in range(SD_LISTEN_FDS_START, SD_LISTEN_FDS_START + int(count)):
+        try:
+            sock = socket.socket(fileno=fd)
+        except OSError as exc:
+            raise StartupError(
+                f"systemd's descriptor {fd} is not a socket: {exc.strerror}"
+            ) from exc
+        if sock.type != socket.SOCK_STREAM:
+            raise StartupError(f"systemd's socket {fd} is not a stream socket (ListenStream=)")
+        sock.setblocking(False)
+        sock.set_inheritable(False)
+        sockets.append(sock)
+    return sockets
+
+
+def bind_sockets(config: Config) -> list[socket.socket]:
+    """The sockets to serve on: systemd's when it passed some (socket activation), else
+    the one ``bind_socket`` makes."""
+    activated = systemd_sockets()
+    if activated:
+        return activated
+    return [bind_socket(config)]
+
 
 def bind_socket(config: Config) -> socket.socket:
     """A bound, listening, non-blocking socket for ``--host/--port``, ``--uds`` or ``--fd``."""

@@ -23,3 +23,15 @@ def wait_for_event(server: LiveServer, event: str, timeout: float = 10.0) -> boo
             return True
         time.sleep(0.05)
     return False
+
+
+def wait_for_output(server: LiveServer, text: str, timeout: float = 10.0) -> str:
+    """Poll the server's output until a line holds ``text``; that line ("" when ``timeout``
+    passes first)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in server.output().splitlines():
+            if text in line:
+                return line
+        time.sleep(0.02)
+    return ""

@@ -209,3 +209,18 @@ def test_settings_out_of_range_are_refused_from_python_too() -> None:
         albany.Config(port=70000)
     with pytest.raises(ValueError, match="max_header_count must be a number of at least 1"):
         albany.Limits(max_header_count=0)
+
+
+def test_reload_with_workers_is_refused() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "albany", "tests.apps.contract:app", "--reload", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT_DIR,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "albany: error: --reload and --workers do not go together: --reload is for development"
+    )

@@ -32,6 +32,7 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any, Union
 
+from albany.gateway.access import AccessAtoms
 from albany.gateway.cycle import RequestCycle
 from albany.gateway.interfaces import AppRunner, Timer, Transport
 from albany.gateway.server_state import ServerState
@@ -66,6 +67,7 @@ class HttpConnection:
         server: tuple[str, int | None] | None,
         client: tuple[str, int] | None,
         scheme: str = "http",
+        tls: Any = None,
     ) -> None:
         self.state = state
         self.transport = transport
@@ -77,6 +79,8 @@ class HttpConnection:
         self._server = server
         self._client = client
         self._scheme = scheme
+        self._tls = tls  # the TLS session object, None on plain connections (gateway/tls.py)
+        self._tls_extension: dict[str, Any] | None = None
         self._cycle: RequestCycle | None = None
         self._receiving: RequestCycle | None = None
         self._pending: deque[Union[Event, ProtocolError]] = deque()
@@ -218,6 +222,48 @@ class HttpConnection:
         self.write(error_response(status, message, self.state.default_headers()))
         self.close()
 
+    def tls_extension(self) -> dict[str, Any]:
+        """The scope's ``tls`` extension (a TLS connection only), read once per connection."""
+        extension = self._tls_extension
+        if extension is None:
+            from albany.gateway.tls import tls_extension
+
+            extension = tls_extension(self._tls, self.state.tls_server_cert())
+            self._tls_extension = extension
+        return extension.copy()
+
+    # used by the PROXY protocol intake (albany/proxy/hook.py)
+
+    @property
+    def peer(self) -> tuple[str, int] | None:
+        """The client address as it stands: the socket's peer, or what a PROXY header said."""
+        return self._client
+
+    @property
+    def closing(self) -> bool:
+        """Whether the connection takes no further bytes."""
+        return self._closing
+
+    def await_proxy_header(self) -> None:
+        """No request-head deadline until the PROXY header is in (its reader has its own)."""
+        self._deadline = None
+
+    def proxy_header_received(
+        self,
+        client: tuple[str, int] | None,
+        server: tuple[str, int | None] | None,
+        secure: bool,
+    ) -> None:
+        """Take the addresses a PROXY header gave (``client`` None: a Unix-socket client;
+        ``server`` None keeps the socket's) and start the request-head deadline;
+        ``secure``: the client spoke TLS to the proxy."""
+        self._client = client
+        if server is not None:
+            self._server = server
+        if secure:
+            self._scheme = "https"
+        self._set_deadline(self.state.config.timeout_request_header, for_head=True)
+
     # internals
 
     def _route(self, events: list[Event]) -> None:
@@ -281,9 +327,11 @@ class HttpConnection:
             path = request.path
             raw_path = request.raw_path
         if request.upgrade is not None:  # the reader keeps only WebSocket's (handshake rule 1)
-            self._start_websocket(request, endpoint, path, raw_path)
-            return
-        scope = {
+            limit = state.limit_concurrency
+            if limit is None or len(state.connections) <= limit:
+                self._start_websocket(request, endpoint, path, raw_path)
+                return
+        scope: dict[str, Any] = {
             "type": "http",
             "asgi": ASGI_VERSIONS,
             "http_version": request.http_version,
@@ -299,9 +347,32 @@ class HttpConnection:
             "state": endpoint.lifespan_state.copy(),
             "extensions": {"albany": endpoint.extension, "albany.http.reason": {}},
         }
+        if self._tls is not None:
+            scope["extensions"]["tls"] = self.tls_extension()
         if self.proxy is not None:  # what a trusted proxy says (albany/proxy/)
             self.proxy.apply(scope, root_path, state.raw_root_path)
+            cycle.client = scope["client"]
+        if state.access_format is not None:
+            cycle.started = state.clock.time()
+        limit = state.limit_concurrency
+        if limit is not None and len(state.connections) > limit:
+            self._over_limit(endpoint, scope, cycle, limit)
+            return
         endpoint.runner.run(endpoint.app, scope, cycle)
+
+    def _over_limit(
+        self, endpoint: Endpoint, scope: dict[str, Any], cycle: RequestCycle, limit: int
+    ) -> None:
+        """Over ``--limit-concurrency``: a 503 that closes, counted in the log."""
+        state = self.state
+        state.rejected += 1
+        logger.warning(
+            "Over --limit-concurrency %d: %d connections open, 503 sent (%d so far)",
+            limit,
+            len(state.connections),
+            state.rejected,
+        )
+        endpoint.runner.run(service_unavailable, scope, cycle)
 
     def _start_websocket(
         self, request: Request, endpoint: Endpoint, path: str, raw_path: bytes
@@ -334,7 +405,7 @@ class HttpConnection:
         if self._reading_paused:
             self._reading_paused = False
             self.transport.resume_reading()
-        scope = {
+        scope: dict[str, Any] = {
             "type": "websocket",
             "asgi": ASGI_VERSIONS,
             "http_version": request.http_version,
@@ -354,6 +425,8 @@ class HttpConnection:
                 "albany.websocket.ping": {},
             },
         }
+        if self._tls is not None:
+            scope["extensions"]["tls"] = self.tls_extension()
         if self.proxy is not None:  # what a trusted proxy says (albany/proxy/)
             self.proxy.apply(scope, state.root_path, state.raw_root_path)
         session.start(endpoint.app, scope, self.reader.upgrade_data)
@@ -427,7 +500,21 @@ class HttpConnection:
 
     def _log_access(self, cycle: RequestCycle) -> None:
         request = cycle.request
-        client = self._client
+        client = cycle.client
+        state = self.state
+        access_format = state.access_format
+        if access_format is not None:
+            clock = state.clock
+            atoms = AccessAtoms(
+                request,
+                client,
+                cycle.status,
+                cycle.sent,
+                clock.time() - cycle.started,
+                clock.wall_time(),
+            )
+            access_logger.info(access_format, atoms)
+            return
         access_logger.info(
             '%s - "%s %s HTTP/%s" %d',
             f"{client[0]}:{client[1]}" if client else "-",
@@ -437,3 +524,15 @@ class HttpConnection:
             request.http_version,
             cycle.status,
         )
+
+
+async def service_unavailable(scope: Any, receive: Any, send: Any) -> None:
+    """The app a request over ``--limit-concurrency`` gets."""
+    body = b"Service Unavailable"
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", b"%d" % len(body)),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

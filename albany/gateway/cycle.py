@@ -63,6 +63,9 @@ class RequestCycle:
         "response_complete",
         "disconnected",
         "status",
+        "client",
+        "started",
+        "sent",
     )
 
     def __init__(self, connection: HttpConnection, request: Request, runner: AppRunner) -> None:
@@ -80,6 +83,10 @@ class RequestCycle:
         self.response_complete = False
         self.disconnected = False
         self.status = 0
+        self.client = connection.peer
+        """The client the access log names: the scope's, after a trusted proxy's correction."""
+        self.started = 0.0  # the clock's time at the start, with --access-log-format
+        self.sent = 0  # response body bytes
 
     # fed by the connection
 
@@ -163,6 +170,7 @@ class RequestCycle:
                 data = connection.writer.write(body, more_body)
             if data:
                 connection.write(data)
+            self.sent += len(body)
             if not more_body:
                 self.response_complete = True
                 self._wake()

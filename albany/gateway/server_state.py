@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
 
 from albany.config import Config
+from albany.errors import StartupError
 from albany.gateway.endpoints import Endpoints, RunnerFor
 from albany.gateway.interfaces import Clock
 from albany.gateway.lifespan import LifespanGroup
+from albany.http1.writer import default_header_lines
 from albany.proxy.hook import ProxySupport
 from albany.types import App, BackendName
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from albany.gateway.connection import HttpConnection
 
 SERVER_HEADER = b"server: albany\r\n"
+_UNREAD = object()
 
 logger = logging.getLogger("albany.error")
 
@@ -51,7 +54,13 @@ class ServerState:
         self.on_request_limit: Callable[[], None] | None = None
         self._on_idle: Callable[[None], None] | None = None
         self._date_second = -1
-        self._default_headers = b""
+        self._static_headers, self._date_header = _static_headers(config)
+        self._default_headers = self._static_headers
+        self.limit_concurrency = config.limit_concurrency
+        self.rejected = 0
+        """Requests answered 503 for being over ``limit_concurrency``."""
+        self.access_format = config.access_log_format  # None: Albany's own line
+        self._tls_server_cert: object = _UNREAD
 
     def lifespan(self) -> LifespanGroup:
         """The lifespan of every app this server serves."""
@@ -75,13 +84,23 @@ class ServerState:
         if self.requests_served == self.request_limit and self.on_request_limit is not None:
             self.on_request_limit()
 
+    def tls_server_cert(self) -> str | None:
+        """The PEM certificate this server sends, from ``ssl_certfile`` (read once)."""
+        if self._tls_server_cert is _UNREAD:
+            from albany.gateway.tls import server_cert_from_file
+
+            self._tls_server_cert = server_cert_from_file(self.config.ssl_certfile)
+        return self._tls_server_cert  # type: ignore[return-value]
+
     def default_headers(self) -> bytes:
-        """``server`` and ``date`` header lines, the date refreshed once a second."""
+        """``server``, ``--header`` and ``date`` header lines, the date refreshed once a second."""
+        if not self._date_header:
+            return self._static_headers
         now = int(self.clock.wall_time())
         if now != self._date_second:
             self._date_second = now
             date = formatdate(now, usegmt=True).encode("ascii")
-            self._default_headers = SERVER_HEADER + b"date: " + date + b"\r\n"
+            self._default_headers = self._static_headers + b"date: " + date + b"\r\n"
         return self._default_headers
 
     def begin_shutdown(self, on_idle: Callable[[None], None]) -> None:
@@ -125,3 +144,14 @@ class ServerState:
         if not self.connections and self._on_idle is not None:
             callback, self._on_idle = self._on_idle, None
             callback(None)
+
+
+def _static_headers(config: Config) -> tuple[bytes, bool]:
+    """The default header lines that never change, made once; and whether a date follows."""
+    try:
+        lines = default_header_lines(config.headers)
+    except ValueError as exc:
+        raise StartupError(f"--header: {exc}") from None
+    names = {name.lower() for name, _ in config.headers}
+    server = SERVER_HEADER if config.server_header and "server" not in names else b""
+    return server + lines, config.date_header and "date" not in names

@@ -75,6 +75,22 @@ def _without(default_headers: bytes, prefix: bytes) -> bytes:
     return b"\r\n".join(line for line in lines if not line.lower().startswith(prefix))
 
 
+def default_header_lines(headers: Iterable[tuple[str, str]]) -> bytes:
+    """``name: value`` lines of headers sent on every response (``--header``), checked once.
+
+    Raises ``ValueError`` for a name or value the writer would refuse, and for the
+    headers that frame a message (they are the writer's to set).
+    """
+    lines = []
+    for name, value in headers:
+        raw_name, raw_value = name.strip().encode("latin-1"), value.strip().encode("latin-1")
+        kind = _header_kind(raw_name, raw_value)
+        if kind not in (_ORDINARY, _DEFAULTED):
+            raise ValueError(f"{name} is set by the server for each response")
+        lines.append(b"%s: %s\r\n" % (raw_name.lower(), raw_value))
+    return b"".join(lines)
+
+
 def status_line(status: int) -> bytes:
     """The status line for ``status``, reason phrase included where one is known."""
     line = _STATUS_LINES.get(status)

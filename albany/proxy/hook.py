@@ -73,7 +73,7 @@ class ProxySupport:
 
     def connection_made(self, connection: HttpConnection) -> None:
         """Called by a new connection; leaves it alone unless its peer is trusted."""
-        if not self.trusted.peer(connection._client):
+        if not self.trusted.peer(connection.peer):
             return
         if self.protocol:
             _HeaderIntake(self, connection)
@@ -133,8 +133,8 @@ class _HeaderIntake:
         self.support = support
         self.connection = connection
         self.reader = ProxyHeaderReader()
-        self.peer = connection._client
-        connection._deadline = None  # the request-head deadline starts after the header
+        self.peer = connection.peer
+        connection.await_proxy_header()  # the request-head deadline starts after the header
         self.timer: Timer | None = connection.state.clock.call_later(
             support.timeout, self._timed_out
         )
@@ -152,24 +152,22 @@ class _HeaderIntake:
         self._stop_timer()
         del connection.data_received  # the connection's own method again: HTTP from here
         extension = _extension(header)
-        if not header.local:
-            connection._client = header.client
-            if header.server is not None:
-                connection._server = header.server
-        if header.tls is not None:
-            connection._scheme = "https"
+        secure = header.tls is not None
+        if header.local:  # a health check: the connection's own addresses stand
+            connection.proxy_header_received(connection.peer, None, secure)
+        else:
+            connection.proxy_header_received(header.client, header.server, secure)
         support = self.support
         trusted = None
-        if support.headers and support.trusted.peer(connection._client):
+        if support.headers and support.trusted.peer(connection.peer):
             trusted = support.trusted
         connection.proxy = ScopeFix(trusted, extension)
-        connection._set_deadline(connection.state.config.timeout_request_header, for_head=True)
         if self.reader.trailing:
             connection.data_received(self.reader.trailing)
 
     def _timed_out(self) -> None:
         self.timer = None
-        if not self.connection._closing:
+        if not self.connection.closing:
             self._reject("no complete header in time")
 
     def _reject(self, reason: str) -> None:

@@ -126,6 +126,8 @@ async def neutral(scope: Any, receive: Any, send: Any) -> None:
                 "helpers": helpers.loop_name,
                 "state": scope["state"],
                 "asyncio_running": _asyncio_running(),
+                "extensions": sorted(scope["extensions"]),
+                "tls": scope["extensions"].get("tls"),
             },
         )
     elif path == "/stream":

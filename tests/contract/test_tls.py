@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
 import sys
 from typing import Any, Iterator
 
@@ -80,7 +81,10 @@ def test_websocket_over_tls(start_server: Any, tls: TLSFiles) -> None:
             await websocket.send("scope")
             return json.loads(await asyncio.wait_for(websocket.recv(), 10))
 
-    assert asyncio.run(scope())["scheme"] == "wss"
+    described = asyncio.run(scope())
+    assert described["scheme"] == "wss"
+    assert described["tls"]["server_cert"] == _first_pem(tls.certfile)
+    assert described["tls"]["client_cert_chain"] == []
 
 
 def test_plain_http_to_tls_port_is_refused(https: tuple[LiveServer, httpx.Client]) -> None:
@@ -196,3 +200,84 @@ def test_twisted_without_pyopenssl_names_the_extra(
     monkeypatch.setitem(sys.modules, "OpenSSL", None)
     with pytest.raises(MissingDependency, match=r'pip install "albany\[tls\]"'):
         tls_options(Config(ssl_certfile=tls.certfile, ssl_keyfile=tls.keyfile))
+
+
+def _first_pem(path: str) -> str:
+    with open(path) as file:
+        text = file.read()
+    end = "-----END CERTIFICATE-----"
+    return text[: text.index(end) + len(end)] + "\n"
+
+
+def _expected_session(context: ssl.SSLContext, port: int) -> tuple[int, int]:
+    """The TLS version and cipher suite number a client with ``context`` negotiates."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls_socket:
+            version = tls_socket.version()
+            name = tls_socket.cipher()[0]  # type: ignore[index]
+    suites = {c["name"]: c["id"] & 0xFFFF for c in context.get_ciphers()}
+    versions = {"TLSv1.2": 0x0303, "TLSv1.3": 0x0304}
+    return versions[version or ""], suites[name]
+
+
+def test_tls_extension_with_and_without_a_client_certificate(
+    start_server: Any, tls: TLSFiles
+) -> None:
+    from cryptography import x509
+
+    server: LiveServer = start_server(
+        "tests.apps.contract:app",
+        *tls.server_args(),
+        *("--ssl-ca-certs", tls.ca_certfile, "--ssl-cert-reqs", "1"),
+    )
+    url = f"https://{server.host}:{server.port}/scope"
+    anonymous = httpx.get(url, verify=tls.client_context()).json()
+    extension = anonymous["tls"]
+    assert "tls" in anonymous["extensions"]
+    assert extension["server_cert"] == _first_pem(tls.certfile)
+    assert extension["client_cert_chain"] == []
+    assert extension["client_cert_name"] is None
+    assert extension["client_cert_error"] is None
+    version, suite = _expected_session(tls.client_context(), server.port)
+    assert extension["tls_version"] == version
+    assert extension["cipher_suite"] == suite
+
+    client_cert = tls.ca.issue_cert("client@example.com", common_name="Client, One")
+    context = tls.client_context()
+    client_cert.configure_cert(context)
+    known = httpx.get(url, verify=context).json()["tls"]
+    leaf = client_cert.cert_chain_pems[0].bytes().decode("ascii")
+    assert known["client_cert_chain"][0] == leaf
+    subject = x509.load_pem_x509_certificate(leaf.encode()).subject
+    assert known["client_cert_name"] == subject.rfc4514_string()
+    assert "CN=Client\\, One" in known["client_cert_name"]
+    assert known["client_cert_error"] is None
+    assert known["server_cert"] == extension["server_cert"]
+
+
+def test_no_tls_extension_on_plain_connections(server: LiveServer) -> None:
+    scope = httpx.get(f"{server.url}/scope").json()
+    assert "tls" not in scope["extensions"]
+    assert scope["tls"] is None
+
+
+def test_tls_extension_client_chain_through_an_intermediate(
+    start_server: Any, tls: TLSFiles, loop: str
+) -> None:
+    server: LiveServer = start_server(
+        "tests.apps.contract:app",
+        *tls.server_args(),
+        *("--ssl-ca-certs", tls.ca_certfile, "--ssl-cert-reqs", "2"),
+    )
+    intermediate = tls.ca.create_child_ca()
+    client_cert = intermediate.issue_cert("client@example.com", common_name="Chained")
+    context = tls.client_context()
+    client_cert.configure_cert(context)  # sends its certificate and the intermediate's
+    url = f"https://{server.host}:{server.port}/scope"
+    chain = httpx.get(url, verify=context).json()["tls"]["client_cert_chain"]
+    pems = [pem.bytes().decode("ascii") for pem in client_cert.cert_chain_pems]
+    assert chain[0] == pems[0]
+    if loop.startswith("twisted") or sys.version_info >= (3, 13):
+        assert chain == pems[: len(chain)] and len(chain) >= 2  # the intermediate too
+    else:  # the standard library before 3.13 gives the client's own certificate alone
+        assert chain == pems[:1]

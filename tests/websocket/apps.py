@@ -42,6 +42,7 @@ def _describe(scope: Any) -> str:
             "server": list(scope["server"]) if scope["server"] else None,
             "state": sorted(scope["state"]),
             "extensions": sorted(scope["extensions"]),
+            "tls": scope["extensions"].get("tls"),
             "backend": scope["extensions"]["albany"]["backend"],
             "asgi": scope["asgi"],
         }

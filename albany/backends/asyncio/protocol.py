@@ -37,6 +37,7 @@ class HttpProtocol(asyncio.Protocol):
             server=server_address(transport.get_extra_info("sockname")),
             client=client_address(transport.get_extra_info("peername")),
             scheme="https" if is_tls(transport) else "http",
+            tls=transport.get_extra_info("ssl_object"),
         )
 
     def data_received(self, data: bytes) -> None:

@@ -14,7 +14,7 @@ from albany.config import Config
 from albany.errors import StartupError
 from albany.gateway.lifespan import LifespanGroup
 from albany.gateway.server_state import ServerState
-from albany.sockets import bind_socket, describe, ssl_context
+from albany.sockets import bind_sockets, describe, ssl_context
 from albany.types import App, BackendName
 
 logger = logging.getLogger("albany.error")
@@ -41,7 +41,7 @@ class AsyncioServer:
         self.app = app
         self.config = config or Config()
         self._sock = sock
-        self._server: asyncio.base_events.Server | None = None
+        self._servers: list[asyncio.base_events.Server] = []
         self._lifespan: LifespanGroup | None = None
         self.state: ServerState | None = None
         self.shutdown_failure: str | None = None
@@ -58,12 +58,12 @@ class AsyncioServer:
     @property
     def sockets(self) -> list[socket.socket]:
         """The listening sockets (empty before ``start``)."""
-        return list(self._server.sockets) if self._server is not None else []
+        return [sock for server in self._servers for sock in server.sockets]
 
     async def start(self) -> None:
         """Bind, run lifespan start-up, then accept. Raises ``StartupError``."""
         context = ssl_context(self.config)
-        sock = self._sock or bind_socket(self.config)
+        socks = [self._sock] if self._sock is not None else bind_sockets(self.config)
         loop = asyncio.get_running_loop()
         config = self.config
         size_thread_pool(loop, config.threads)
@@ -78,16 +78,20 @@ class AsyncioServer:
         self._lifespan = state.lifespan()
         failure = await wait_for_callback(self._lifespan.startup)
         if failure is not None:
-            sock.close()
+            for sock in socks:
+                sock.close()
             raise StartupError(f"Application startup failed: {failure}")
         if self.stop_requested:  # a signal came during start-up: stop without listening
-            sock.close()
+            for sock in socks:
+                sock.close()
             return
-        self._server = await loop.create_server(
-            lambda: HttpProtocol(state), sock=sock, backlog=config.backlog, ssl=context
-        )
-        where = describe(sock, tls=context is not None)
-        logger.info("Albany serving on %s (%s)", where, backend_name(loop))
+        for sock in socks:
+            server = await loop.create_server(
+                lambda: HttpProtocol(state), sock=sock, backlog=config.backlog, ssl=context
+            )
+            self._servers.append(server)
+            where = describe(sock, tls=context is not None)
+            logger.info("Albany serving on %s (%s)", where, backend_name(loop))
         state.serving()
 
     async def stop(self) -> None:
@@ -96,8 +100,9 @@ class AsyncioServer:
         A failed lifespan shutdown is logged and kept in ``shutdown_failure``.
         """
         state = self.state
-        if self._server is not None:
-            self._server.close()
+        for server in self._servers:
+            server.close()
+        if self._servers:
             await settle_accepted()
         if state is not None:
             timeout = self.config.timeout_graceful_shutdown

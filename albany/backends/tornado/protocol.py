@@ -79,12 +79,14 @@ class HttpProtocol:
         self.reading = True
         self._resumed: asyncio.Future[None] | None = None
         sockname = stream.socket.getsockname() if stream.socket is not None else None
+        tls = is_tls(stream)
         self._connection = HttpConnection(
             state,
             TornadoTransport(stream, self),
             server=server_address(sockname),
             client=client_address(client),
-            scheme="https" if is_tls(stream) else "http",
+            scheme="https" if tls else "http",
+            tls=stream.socket if tls else None,  # an ssl.SSLSocket
         )
 
     def write_blocked(self) -> None:

@@ -21,7 +21,7 @@ from albany.config import Config
 from albany.errors import StartupError
 from albany.gateway.lifespan import LifespanGroup
 from albany.gateway.server_state import ServerState
-from albany.sockets import bind_socket, describe, ssl_context
+from albany.sockets import bind_sockets, describe, ssl_context
 from albany.types import App
 
 logger = logging.getLogger("albany.error")
@@ -65,7 +65,7 @@ class TornadoServer:
     async def start(self) -> None:
         """Bind, run lifespan start-up, then accept. Raises ``StartupError``."""
         context = ssl_context(self.config)
-        sock = self._sock or bind_socket(self.config)
+        socks = [self._sock] if self._sock is not None else bind_sockets(self.config)
         io_loop = IOLoop.current()
         config = self.config
         size_thread_pool(io_loop.asyncio_loop, config.threads)  # type: ignore[attr-defined]
@@ -80,15 +80,19 @@ class TornadoServer:
         self._lifespan = state.lifespan()
         failure = await wait_for_callback(self._lifespan.startup)
         if failure is not None:
-            sock.close()
+            for sock in socks:
+                sock.close()
             raise StartupError(f"Application startup failed: {failure}")
         if self.stop_requested:  # a signal came during start-up: stop without listening
-            sock.close()
+            for sock in socks:
+                sock.close()
             return
         self._tcp = AlbanyTCPServer(state, context)
-        self._tcp.add_sockets([sock])
-        self.sockets = [sock]
-        logger.info("Albany serving on %s (tornado)", describe(sock, tls=context is not None))
+        self._tcp.add_sockets(socks)
+        self.sockets = socks
+        for sock in socks:
+            where = describe(sock, tls=context is not None)
+            logger.info("Albany serving on %s (tornado)", where)
         state.serving()
 
     async def stop(self) -> None:

@@ -35,6 +35,13 @@ def is_tls(transport: Any) -> bool:
     return bool(ISSLTransport.providedBy(transport) or INegotiated.providedBy(transport))
 
 
+def tls_session(transport: Any) -> Any:
+    """What the gateway reads the ``tls`` extension from (pyOpenSSL's connection, viewed)."""
+    from albany.backends.twisted.tls import PyOpenSSLSession
+
+    return PyOpenSSLSession(transport.getHandle())
+
+
 class TwistedTransport:
     """The gateway's ``Transport`` over an ``ITCPTransport``."""
 
@@ -66,12 +73,14 @@ class HttpProtocol(Protocol):
         set_no_delay = getattr(transport, "setTcpNoDelay", None)  # TCP only, not Unix sockets
         if set_no_delay is not None:
             set_no_delay(True)  # as asyncio does: small writes (frames, chunks) go at once
+        tls = is_tls(transport)
         self._connection = HttpConnection(
             self._state,
             TwistedTransport(transport),
             server=server_address(_socket_name(transport.getHost())),  # type: ignore[union-attr,misc]
             client=client_address(_socket_name(transport.getPeer())),  # type: ignore[union-attr,misc]
-            scheme="https" if is_tls(transport) else "http",
+            scheme="https" if tls else "http",
+            tls=tls_session(transport) if tls else None,
         )
 
     def dataReceived(self, data: bytes) -> None:

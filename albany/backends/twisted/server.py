@@ -17,7 +17,7 @@ from albany.config import Config
 from albany.errors import StartupError, require
 from albany.gateway.lifespan import LifespanGroup
 from albany.gateway.server_state import ServerState
-from albany.sockets import bind_socket, check_tls_settings, describe, ssl_context
+from albany.sockets import bind_sockets, check_tls_settings, describe, ssl_context
 from albany.types import App
 
 logger = logging.getLogger("albany.error")
@@ -99,7 +99,7 @@ class TwistedServer:
         self.config = config or Config()
         self._sock = sock
         self._reactor = reactor
-        self._port: Any = None
+        self._ports: list[Any] = []
         self._lifespan: LifespanGroup | None = None
         self.state: ServerState | None = None
         self.shutdown_failure: str | None = None
@@ -118,7 +118,7 @@ class TwistedServer:
     def start(self) -> Any:
         """Bind, run lifespan start-up, then accept. Fails with ``StartupError``."""
         options = tls_options(self.config)
-        sock = self._sock or bind_socket(self.config)
+        socks = [self._sock] if self._sock is not None else bind_sockets(self.config)
         reactor = self._reactor or installed_reactor()
         if reactor is None:
             raise StartupError("No reactor is installed; install one before starting")
@@ -131,20 +131,23 @@ class TwistedServer:
         self._lifespan = state.lifespan()
         failure = yield wait_for_callback(self._lifespan.startup)
         if failure is not None:
-            sock.close()
+            for sock in socks:
+                sock.close()
             raise StartupError(f"Application startup failed: {failure}")
         if self.stop_requested:  # a signal came during start-up: stop without listening
-            sock.close()
+            for sock in socks:
+                sock.close()
             return None
         factory: Any = HttpFactory(state)
         if options is not None:
             from twisted.protocols.tls import TLSMemoryBIOFactory
 
             factory = TLSMemoryBIOFactory(options, False, factory, reactor)
-        self._port = reactor.adoptStreamPort(sock.fileno(), sock.family, factory)
-        self.sockets = [sock]  # kept open: it is what getsockname() answers from
-        where = describe(sock, tls=options is not None)
-        logger.info("Albany serving on %s (twisted, %s)", where, type(reactor).__name__)
+        self.sockets = socks  # kept open: they are what getsockname() answers from
+        for sock in socks:
+            self._ports.append(reactor.adoptStreamPort(sock.fileno(), sock.family, factory))
+            where = describe(sock, tls=options is not None)
+            logger.info("Albany serving on %s (twisted, %s)", where, type(reactor).__name__)
         state.serving()
 
     @inlineCallbacks
@@ -154,9 +157,10 @@ class TwistedServer:
         A failed lifespan shutdown is logged and kept in ``shutdown_failure``.
         """
         state = self.state
-        if self._port is not None:
-            yield self._port.stopListening()
-            self._port = None
+        if self._ports:
+            ports, self._ports = self._ports, []
+            for port in ports:
+                yield port.stopListening()
             for sock in self.sockets:
                 sock.close()
         if state is not None:
