@@ -148,6 +148,10 @@ def test_live_server_and_clients(pytester: pytest.Pytester) -> None:
 
         BACKEND = {"twisted-asyncio": "twisted"}
 
+        @pytest.fixture
+        def anyio_backend():
+            return "asyncio"  # one run per test, whichever anyio backends are installed
+
         def test_sync(albany_client, albany_loop):
             response = albany_client.get("/")
             assert response.text == BACKEND.get(albany_loop, albany_loop)
