@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import signal
 import threading
 
 import pytest
 
 from albany.testing.live import loop_available
+from tests.conftest import ROOT_DIR
 
 from .harness import GUNICORN_WORKER_SERVING, Gunicorn, Load, get
 
@@ -140,3 +142,12 @@ def test_gunicorn_tls_settings_serve_tls(tmp_path: object) -> None:
         response = connection.getresponse()
         assert (response.status, response.read()) == (200, str(pid).encode())
         connection.close()
+
+
+def test_the_deploy_guides_gunicorn_config_serves() -> None:
+    needs("UvloopWorker")
+    recipe = os.path.join(ROOT_DIR, "docs", "deploy", "gunicorn.conf.py")
+    with Gunicorn("tests.workers.apps:app", "UvloopWorker", 2, ["-c", recipe]) as server:
+        assert len(server.serving_pids()) == 2
+        status, _ = get(server.port)
+        assert status == 200
