@@ -136,11 +136,6 @@ def check_tls_settings(config: Config) -> None:
         if other_settings:
             raise StartupError("The TLS options need a certificate: --ssl-certfile PATH")
         return
-    if config.ssl_cert_reqs not in (ssl.CERT_NONE, ssl.CERT_OPTIONAL, ssl.CERT_REQUIRED):
-        raise StartupError(
-            f"--ssl-cert-reqs takes 0 (none), 1 (optional) or 2 (required), "
-            f"not {config.ssl_cert_reqs}"
-        )
     if config.ssl_cert_reqs != ssl.CERT_NONE and config.ssl_ca_certs is None:
         raise StartupError("Checking client certificates needs their CA: --ssl-ca-certs PATH")
     files = [
