@@ -81,6 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to finish in-flight requests on SIGINT/SIGTERM",
     )
     add(
+        "--timeout-linger",
+        type=float,
+        default=defaults.timeout_linger,
+        help="after its last response, a connection closing reads and discards what the "
+        "client still sends for this many seconds (default: %(default)s)",
+    )
+    add(
+        "--limit-linger-size",
+        type=int,
+        default=defaults.linger_max_size,
+        help="... and for at most this many bytes (default: %(default)s)",
+    )
+    add(
         "--timeout-lifespan-startup",
         type=float,
         default=defaults.timeout_lifespan_startup,
@@ -214,6 +227,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         timeout_keep_alive=args.timeout_keep_alive,
         timeout_request_header=args.timeout_request_header,
         timeout_graceful_shutdown=args.timeout_graceful_shutdown,
+        timeout_linger=args.timeout_linger,
+        linger_max_size=args.limit_linger_size,
         timeout_lifespan_startup=args.timeout_lifespan_startup or None,
         timeout_lifespan_shutdown=args.timeout_lifespan_shutdown or None,
         limits=Limits(

@@ -31,6 +31,10 @@ class Config:
     timeout_keep_alive: float = 5.0
     timeout_request_header: float = 10.0
     timeout_graceful_shutdown: float | None = 30.0
+    timeout_linger: float = 2.0
+    """Seconds a connection closing after a response reads and discards what still comes."""
+    linger_max_size: int = 65536
+    """Bytes a connection closing after a response reads and discards before it closes."""
     timeout_lifespan_startup: float | None = 60.0
     """Seconds each app gets to answer ``lifespan.startup``; None or 0 waits without limit."""
     timeout_lifespan_shutdown: float | None = 60.0

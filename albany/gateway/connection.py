@@ -18,9 +18,13 @@ Invariants:
 2. Reading is paused while the app has not consumed ``high_water`` body bytes, or
    while pipelined requests wait; it resumes when the app catches up.
 3. One deadline at a time: the request-head timeout while a head is incomplete,
-   the keep-alive timeout while idle. One timer serves both, re-armed lazily.
+   the keep-alive timeout while idle, the linger timeout while closing in stages.
+   One timer serves them all, re-armed lazily.
 4. A protocol error is answered after the responses owed before it, then the
-   connection closes.
+   connection closes in stages (RFC 9112 §9.6): the write side is shut, what the
+   client still sends is read and discarded for a bounded time and amount, then the
+   transport closes. Closing at once with unread input would make the kernel reset
+   the connection and destroy the responses the client has not read yet.
 5. A valid WebSocket upgrade ends HTTP on the connection: ``websocket`` holds the
    session, which gets every later byte (``data_received`` is re-bound to it) and the
    shutdown and loss events. Requests that do not ask to upgrade pay nothing for this.
@@ -52,6 +56,11 @@ access_logger = logging.getLogger("albany.access")
 
 _MAX_PIPELINED = 16
 
+# What the connection's one deadline is for (``_deadline_kind``): what happens when it passes
+_KEEP_ALIVE = 0  # close
+_HEAD = 1  # 408 if a head has begun, else close
+_LINGER = 2  # the staged close is over: close the transport
+
 
 class HttpConnection:
     """The gateway side of one connection; the backend forwards its transport events here."""
@@ -81,12 +90,13 @@ class HttpConnection:
         self._closing = False
         self._closed = False
         self._deadline: float | None = None
-        self._deadline_for_head = False
+        self._deadline_kind = _KEEP_ALIVE
+        self._linger_left = -1  # bytes still read and discarded while closing in stages
         self._timer: Timer | None = None
         self._timer_due = 0.0
         self.websocket: WebSocketSession | None = None
         state.connections.add(self)
-        self._set_deadline(state.config.timeout_request_header, for_head=True)
+        self.expect_head()
         # --proxy-headers / --proxy-protocol (albany/proxy/hook.py): None unless trusted
         self.proxy: ScopeFix | None = None
         if state.proxy is not None:
@@ -96,6 +106,12 @@ class HttpConnection:
 
     def data_received(self, data: bytes) -> None:
         if self._closing:
+            if self._linger_left >= 0:
+                left = self._linger_left - len(data)
+                if left < 0:  # a client that never stops sending
+                    self.close()
+                else:
+                    self._linger_left = left
             return
         try:
             events = self.reader.feed(data)
@@ -106,8 +122,8 @@ class HttpConnection:
         if events:
             self._route(events)
         if self.reader.reading_head:
-            if not self._deadline_for_head:
-                self._set_deadline(self.state.config.timeout_request_header, for_head=True)
+            if self._deadline_kind != _HEAD:
+                self._set_deadline(self.state.config.timeout_request_header, _HEAD)
         elif self._deadline is not None and (self._cycle is not None or self._pending):
             self._deadline = None
 
@@ -160,9 +176,39 @@ class HttpConnection:
             self.transport.write(data)
 
     def close(self) -> None:
+        """Close now (queued bytes are still written), or end a staged close."""
         if not self._closing:
             self._closing = True
             self.transport.close()
+        elif self._linger_left >= 0:
+            self._linger_left = -1
+            self.transport.close()
+
+    def close_in_stages(self) -> None:
+        """Close after a response, leaving the client time to read it (RFC 9112 §9.6).
+
+        The write side is shut once queued bytes are written; what the client still sends
+        is discarded until it closes, ``linger_max_size`` bytes have come or
+        ``timeout_linger`` has passed. A transport that cannot half-close (TLS) closes.
+        """
+        if self._closing:
+            return
+        transport = self.transport
+        if not transport.can_write_eof():
+            self.close()
+            return
+        self._closing = True
+        config = self.state.config
+        self._linger_left = config.linger_max_size
+        transport.write_eof()
+        if self._reading_paused:
+            self._reading_paused = False
+            transport.resume_reading()
+        self._set_deadline(config.timeout_linger, _LINGER)
+
+    def expect_head(self) -> None:
+        """Time a request head from now: the request-header timeout."""
+        self._set_deadline(self.state.config.timeout_request_header, _HEAD)
 
     def keep_alive_allowed(self, cycle: RequestCycle) -> bool:
         """Whether the response may leave the connection open (the writer decides the rest)."""
@@ -187,16 +233,16 @@ class HttpConnection:
             self._log_access(cycle)
         self._cycle = None
         if not self.writer.keep_alive or self.state.shutting_down:
-            self.close()
+            self.close_in_stages()
             return
         if self._receiving is cycle:
             self.body_consumed()  # drain the rest of the unread body
         self._start_next()
 
     def send_error(self, status: int, message: str) -> None:
-        """Answer with a plain error response and close."""
+        """Answer with a plain error response and close (in stages)."""
         self.write(error_response(status, message, self.state.default_headers()))
-        self.close()
+        self.close_in_stages()
 
     # internals
 
@@ -361,7 +407,7 @@ class HttpConnection:
         self._receiving = None
         cycle.client_gone()
         if cycle.head_written:
-            self.close()
+            self.close_in_stages()
         else:
             self.send_error(error.status, error.reason)
 
@@ -370,10 +416,10 @@ class HttpConnection:
         for runner, waiter in waiters:
             runner.resolve(waiter, None)
 
-    def _set_deadline(self, timeout: float, for_head: bool = False) -> None:
+    def _set_deadline(self, timeout: float, kind: int = _KEEP_ALIVE) -> None:
         clock = self.state.clock
         self._deadline = deadline = clock.time() + timeout
-        self._deadline_for_head = for_head
+        self._deadline_kind = kind
         # Timers are re-armed lazily: a later deadline waits for the timer set already.
         if self._timer is None or deadline < self._timer_due:
             if self._timer is not None:
@@ -384,7 +430,7 @@ class HttpConnection:
     def _on_timer(self) -> None:
         self._timer = None
         deadline = self._deadline
-        if deadline is None or self._closing:
+        if deadline is None or self._closed or (self._closing and self._linger_left < 0):
             return
         clock = self.state.clock
         remaining = deadline - clock.time()
@@ -393,10 +439,10 @@ class HttpConnection:
             self._timer = clock.call_later(remaining, self._on_timer)
             return
         self._deadline = None
-        if self._deadline_for_head and self.reader.reading_head:
+        if self._deadline_kind == _HEAD and self.reader.reading_head:
             self.send_error(408, "Request Timeout")
         else:
-            self.close()
+            self.close()  # idle, or the staged close is over
 
     def _log_access(self, cycle: RequestCycle) -> None:
         request = cycle.request

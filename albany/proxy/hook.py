@@ -163,7 +163,7 @@ class _HeaderIntake:
         if support.headers and support.trusted.peer(connection._client):
             trusted = support.trusted
         connection.proxy = ScopeFix(trusted, extension)
-        connection._set_deadline(connection.state.config.timeout_request_header, for_head=True)
+        connection.expect_head()
         if self.reader.trailing:
             connection.data_received(self.reader.trailing)
 
