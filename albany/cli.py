@@ -81,6 +81,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to finish in-flight requests on SIGINT/SIGTERM",
     )
     add(
+        "--timeout-body",
+        type=float,
+        default=defaults.timeout_body,
+        help="a request body that stalls this long gets 408, or a close once the response "
+        "has begun (default: %(default)s)",
+    )
+    add(
+        "--timeout-write",
+        type=float,
+        default=defaults.timeout_write,
+        help="drop a connection whose client reads nothing for this long while the "
+        "response is over the high-water mark (default: %(default)s)",
+    )
+    add(
+        "--limit-pipelined-requests",
+        type=int,
+        default=defaults.max_pipelined_requests,
+        help="requests read ahead while one is answered; beyond them reading pauses "
+        "(default: %(default)s)",
+    )
+    add(
         "--timeout-linger",
         type=float,
         default=defaults.timeout_linger,
@@ -227,6 +248,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
         timeout_keep_alive=args.timeout_keep_alive,
         timeout_request_header=args.timeout_request_header,
         timeout_graceful_shutdown=args.timeout_graceful_shutdown,
+        timeout_body=args.timeout_body,
+        timeout_write=args.timeout_write,
+        max_pipelined_requests=args.limit_pipelined_requests,
         timeout_linger=args.timeout_linger,
         linger_max_size=args.limit_linger_size,
         timeout_lifespan_startup=args.timeout_lifespan_startup or None,

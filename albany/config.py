@@ -31,6 +31,14 @@ class Config:
     timeout_keep_alive: float = 5.0
     timeout_request_header: float = 10.0
     timeout_graceful_shutdown: float | None = 30.0
+    timeout_body: float = 30.0
+    """Seconds a request body may stall (the client sending nothing): 408, or a close once
+    the response has begun."""
+    timeout_write: float = 60.0
+    """Seconds the response may stay over ``high_water`` (the client reading nothing) before
+    the connection is dropped."""
+    max_pipelined_requests: int = 16
+    """Requests read ahead while one is answered; beyond them reading pauses."""
     timeout_linger: float = 2.0
     """Seconds a connection closing after a response reads and discards what still comes."""
     linger_max_size: int = 65536

@@ -18,6 +18,7 @@ class FakeTransport:
         self.half_close = half_close
         """Whether ``write_eof`` is offered; without it a transport closes (as TLS does)."""
         self.eof_written = False
+        self.aborted = False
 
     def write(self, data: bytes) -> None:
         assert not self.closed, "write after close"
@@ -32,6 +33,9 @@ class FakeTransport:
 
     def close(self) -> None:
         self.closed = True
+
+    def abort(self) -> None:
+        self.closed = self.aborted = True
 
     def can_write_eof(self) -> bool:
         return self.half_close

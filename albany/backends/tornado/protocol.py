@@ -66,6 +66,10 @@ class TornadoTransport:
         if self._pending_write is None:
             self._stream.close()
 
+    def abort(self) -> None:
+        self._closing = True
+        self._stream.close()  # pending writes fail: the read loop and _written report it
+
     def can_write_eof(self) -> bool:
         return not isinstance(self._stream, SSLIOStream)
 

@@ -57,6 +57,10 @@ class TwistedTransport:
         self._transport.unregisterProducer()
         self._transport.loseConnection()
 
+    def abort(self) -> None:
+        self._transport.unregisterProducer()
+        self._transport.abortConnection()
+
     def can_write_eof(self) -> bool:
         return bool(IHalfCloseableDescriptor.providedBy(self._transport))  # TCP, Unix; not TLS
 
