@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from albany.cli import build_parser, config_from_args
+from albany.config import Config
 from albany.testing import LiveServer, loop_arguments
 from tests.conftest import ROOT_DIR
 
@@ -139,3 +140,19 @@ def test_lifespan_timeouts(args: list[str], startup: float | None, shutdown: flo
         startup,
         shutdown,
     )
+
+
+def test_connection_limits_default_to_config_and_are_taken_from_the_options() -> None:
+    names = ("timeout_body", "timeout_write", "max_pipelined_requests")
+    names += ("timeout_linger", "linger_max_size")
+    defaults = config_from_args(build_parser().parse_args(["app:app"]))
+    config = Config()
+    assert [getattr(defaults, name) for name in names] == [getattr(config, name) for name in names]
+    given = config_from_args(
+        build_parser().parse_args(
+            ["app:app", "--timeout-body", "3", "--timeout-write", "4"]
+            + ["--limit-pipelined-requests", "5", "--timeout-linger", "6"]
+            + ["--limit-linger-size", "7"]
+        )
+    )
+    assert [getattr(given, name) for name in names] == [3.0, 4.0, 5, 6.0, 7]
