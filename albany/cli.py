@@ -35,6 +35,8 @@ OPTIONS = {
     "websocket.max_message_size": "--ws-max-size",
     "websocket.ping_interval": "--ws-ping-interval",
     "websocket.ping_timeout": "--ws-ping-timeout",
+    "max_pipelined_requests": "--limit-pipelined-requests",
+    "linger_max_size": "--limit-linger-size",
 }
 """The option of each setting whose option is not ``--`` and its name with dashes."""
 
@@ -110,6 +112,40 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=defaults.timeout_graceful_shutdown,
         help="seconds to finish in-flight requests on SIGINT/SIGTERM",
+    )
+    add(
+        "--timeout-body",
+        type=float,
+        default=defaults.timeout_body,
+        help="a request body that stalls this long gets 408, or a close once the response "
+        "has begun (default: %(default)s)",
+    )
+    add(
+        "--timeout-write",
+        type=float,
+        default=defaults.timeout_write,
+        help="drop a connection whose client reads nothing for this long while the "
+        "response is over the high-water mark (default: %(default)s)",
+    )
+    add(
+        "--limit-pipelined-requests",
+        type=int,
+        default=defaults.max_pipelined_requests,
+        help="requests read ahead while one is answered; beyond them reading pauses "
+        "(default: %(default)s)",
+    )
+    add(
+        "--timeout-linger",
+        type=float,
+        default=defaults.timeout_linger,
+        help="after its last response, a connection closing reads and discards what the "
+        "client still sends for this many seconds (default: %(default)s)",
+    )
+    add(
+        "--limit-linger-size",
+        type=int,
+        default=defaults.linger_max_size,
+        help="... and for at most this many bytes (default: %(default)s)",
     )
     add(
         "--timeout-lifespan-startup",
@@ -403,6 +439,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
         timeout_keep_alive=args.timeout_keep_alive,
         timeout_request_header=args.timeout_request_header,
         timeout_graceful_shutdown=args.timeout_graceful_shutdown,
+        timeout_body=args.timeout_body,
+        timeout_write=args.timeout_write,
+        max_pipelined_requests=args.limit_pipelined_requests,
+        timeout_linger=args.timeout_linger,
+        linger_max_size=args.limit_linger_size,
         timeout_lifespan_startup=args.timeout_lifespan_startup or None,
         timeout_lifespan_shutdown=args.timeout_lifespan_shutdown or None,
         limits=limits,

@@ -35,6 +35,18 @@ class Config:
     timeout_keep_alive: float = 5.0
     timeout_request_header: float = 10.0
     timeout_graceful_shutdown: float | None = 30.0
+    timeout_body: float = 30.0
+    """Seconds a request body may stall (the client sending nothing): 408, or a close once
+    the response has begun."""
+    timeout_write: float = 60.0
+    """Seconds the response may stay over ``high_water`` (the client reading nothing) before
+    the connection is dropped."""
+    max_pipelined_requests: int = 16
+    """Requests read ahead while one is answered; beyond them reading pauses."""
+    timeout_linger: float = 2.0
+    """Seconds a connection closing after a response reads and discards what still comes."""
+    linger_max_size: int = 65536
+    """Bytes a connection closing after a response reads and discards before it closes."""
     timeout_lifespan_startup: float | None = 60.0
     """Seconds each app gets to answer ``lifespan.startup``; None or 0 waits without limit."""
     timeout_lifespan_shutdown: float | None = 60.0
@@ -118,6 +130,11 @@ class Config:
         at_least("max_requests_jitter", self.max_requests_jitter, 0)
         at_least("timeout_worker_healthcheck", self.timeout_worker_healthcheck, 0)
         at_least("limit_concurrency", self.limit_concurrency, 1, optional=True)
+        at_least("timeout_body", self.timeout_body, 0, optional=True)
+        at_least("timeout_write", self.timeout_write, 0, optional=True)
+        at_least("max_pipelined_requests", self.max_pipelined_requests, 1)
+        at_least("timeout_linger", self.timeout_linger, 0)
+        at_least("linger_max_size", self.linger_max_size, 0)
 
     @property
     def is_ssl(self) -> bool:

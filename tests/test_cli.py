@@ -11,6 +11,7 @@ import pytest
 
 import albany
 from albany.cli import build_parser, config_from_args
+from albany.config import Config
 from albany.testing import LiveServer, loop_arguments
 from tests.conftest import ROOT_DIR
 
@@ -224,3 +225,19 @@ def test_reload_with_workers_is_refused() -> None:
     assert result.stderr.strip() == (
         "albany: error: --reload and --workers do not go together: --reload is for development"
     )
+
+
+def test_connection_limits_default_to_config_and_are_taken_from_the_options() -> None:
+    names = ("timeout_body", "timeout_write", "max_pipelined_requests")
+    names += ("timeout_linger", "linger_max_size")
+    defaults = config_from_args(build_parser().parse_args(["app:app"]))
+    config = Config()
+    assert [getattr(defaults, name) for name in names] == [getattr(config, name) for name in names]
+    given = config_from_args(
+        build_parser().parse_args(
+            ["app:app", "--timeout-body", "3", "--timeout-write", "4"]
+            + ["--limit-pipelined-requests", "5", "--timeout-linger", "6"]
+            + ["--limit-linger-size", "7"]
+        )
+    )
+    assert [getattr(given, name) for name in names] == [3.0, 4.0, 5, 6.0, 7]

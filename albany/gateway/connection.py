@@ -16,11 +16,17 @@ Invariants:
 1. Responses leave in request order: a pipelined request waits in ``_pending`` until
    the response before it is complete and its body read.
 2. Reading is paused while the app has not consumed ``high_water`` body bytes, or
-   while pipelined requests wait; it resumes when the app catches up.
+   while more than ``max_pipelined_requests`` pipelined requests (or ``high_water``
+   bytes of their bodies) wait; it resumes when the app catches up.
 3. One deadline at a time: the request-head timeout while a head is incomplete,
-   the keep-alive timeout while idle. One timer serves both, re-armed lazily.
+   the body timeout while a body is awaited, the keep-alive timeout while idle, the
+   linger timeout while closing in stages; above all, the write timeout while the
+   transport is over its high-water mark. One timer serves them all, re-armed lazily.
 4. A protocol error is answered after the responses owed before it, then the
-   connection closes.
+   connection closes in stages (RFC 9112 §9.6): the write side is shut, what the
+   client still sends is read and discarded for a bounded time and amount, then the
+   transport closes. Closing at once with unread input would make the kernel reset
+   the connection and destroy the responses the client has not read yet.
 5. A valid WebSocket upgrade ends HTTP on the connection: ``websocket`` holds the
    session, which gets every later byte (``data_received`` is re-bound to it) and the
    shutdown and loss events. Requests that do not ask to upgrade pay nothing for this.
@@ -51,10 +57,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger("albany.error")
 access_logger = logging.getLogger("albany.access")
 
-_MAX_PIPELINED = 16
 FIRST_REQUEST_GRACE = 1.0
 """Seconds a connection that has not sent a request yet gets to send one once shutdown begins:
 it may have been accepted just before the listener closed, its request already on the way."""
+# What the connection's one deadline is for (``_deadline_kind``): what happens when it passes
+_KEEP_ALIVE = 0  # close
+_HEAD = 1  # 408 if a head has begun, else close
+_BODY = 2  # the body stalled: 408 if no response has begun, else close
+_LINGER = 3  # the staged close is over: close the transport
+_WRITE = 4  # the client stopped reading: drop the connection and what is queued for it
 
 
 class HttpConnection:
@@ -84,17 +95,20 @@ class HttpConnection:
         self._cycle: RequestCycle | None = None
         self._receiving: RequestCycle | None = None
         self._pending: deque[Union[Event, ProtocolError]] = deque()
+        self._pending_requests = 0  # Request events in _pending
+        self._pending_body = 0  # bytes of the Data events in _pending
         self._reading_paused = False
         self._closing = False
         self._closed = False
         self._served = False
         self._deadline: float | None = None
-        self._deadline_for_head = False
+        self._deadline_kind = _KEEP_ALIVE
+        self._linger_left = -1  # bytes still read and discarded while closing in stages
         self._timer: Timer | None = None
         self._timer_due = 0.0
         self.websocket: WebSocketSession | None = None
         state.connections.add(self)
-        self._set_deadline(state.config.timeout_request_header, for_head=True)
+        self.expect_head()
         # --proxy-headers / --proxy-protocol (albany/proxy/hook.py): None unless trusted
         self.proxy: ScopeFix | None = None
         if state.proxy is not None:
@@ -104,6 +118,12 @@ class HttpConnection:
 
     def data_received(self, data: bytes) -> None:
         if self._closing:
+            if self._linger_left >= 0:
+                left = self._linger_left - len(data)
+                if left < 0:  # a client that never stops sending
+                    self.close()
+                else:
+                    self._linger_left = left
             return
         try:
             events = self.reader.feed(data)
@@ -114,10 +134,14 @@ class HttpConnection:
         if events:
             self._route(events)
         if self.reader.reading_head:
-            if not self._deadline_for_head:
-                self._set_deadline(self.state.config.timeout_request_header, for_head=True)
+            if self._deadline_kind != _HEAD:
+                self._set_deadline(self.state.config.timeout_request_header, _HEAD)
+        elif self._receiving is not None:
+            if not self._reading_paused:
+                self._set_deadline(self.state.config.timeout_body, _BODY)
         elif self._deadline is not None and (self._cycle is not None or self._pending):
-            self._deadline = None
+            if self._deadline_kind != _WRITE:
+                self._deadline = None
 
     def eof_received(self) -> None:
         """The client half-closed: like most servers, take it as gone (apps see a disconnect)."""
@@ -141,10 +165,14 @@ class HttpConnection:
         self.state.connection_closed(self)
 
     def pause_writing(self) -> None:
+        self._set_deadline(self.state.config.timeout_write, _WRITE)
         self.write_paused = True
 
     def resume_writing(self) -> None:
         self.write_paused = False
+        if self._deadline_kind == _WRITE and self._deadline is not None:
+            self._deadline = None
+            self._rearm()
         self._release_drain_waiters()
 
     # server events
@@ -157,14 +185,14 @@ class HttpConnection:
         if self.websocket is not None:
             self.websocket.shutdown()  # a close frame with 1012
             return
-        self._pending.clear()
+        self._clear_pending()
         if self._cycle is not None:
             return
         if self._served and not self.reader.reading_head:
             self.close()
         elif not self.reader.reading_head:
             grace = min(FIRST_REQUEST_GRACE, self.state.config.timeout_request_header)
-            self._set_deadline(grace, for_head=True)
+            self._set_deadline(grace, kind=_HEAD)
 
     def abort(self) -> None:
         self.close()
@@ -185,9 +213,39 @@ class HttpConnection:
             self.transport.write(data)
 
     def close(self) -> None:
+        """Close now (queued bytes are still written), or end a staged close."""
         if not self._closing:
             self._closing = True
             self.transport.close()
+        elif self._linger_left >= 0:
+            self._linger_left = -1
+            self.transport.close()
+
+    def close_in_stages(self) -> None:
+        """Close after a response, leaving the client time to read it (RFC 9112 §9.6).
+
+        The write side is shut once queued bytes are written; what the client still sends
+        is discarded until it closes, ``linger_max_size`` bytes have come or
+        ``timeout_linger`` has passed. A transport that cannot half-close (TLS) closes.
+        """
+        if self._closing:
+            return
+        transport = self.transport
+        if not transport.can_write_eof():
+            self.close()
+            return
+        self._closing = True
+        config = self.state.config
+        self._linger_left = config.linger_max_size
+        transport.write_eof()
+        if self._reading_paused:
+            self._reading_paused = False
+            transport.resume_reading()
+        self._set_deadline(config.timeout_linger, _LINGER)
+
+    def expect_head(self) -> None:
+        """Time a request head from now: the request-header timeout."""
+        self._set_deadline(self.state.config.timeout_request_header, _HEAD)
 
     def keep_alive_allowed(self, cycle: RequestCycle) -> bool:
         """Whether the response may leave the connection open (the writer decides the rest)."""
@@ -206,21 +264,23 @@ class HttpConnection:
         if self._reading_paused and not self._closing:
             self._reading_paused = False
             self.transport.resume_reading()
+            if self._receiving is not None:  # the body is awaited again
+                self._set_deadline(self.state.config.timeout_body, _BODY)
 
     def response_complete(self, cycle: RequestCycle) -> None:
         self.log_response(cycle)
         self._cycle = None
         if not self.writer.keep_alive or self.state.shutting_down:
-            self.close()
+            self.close_in_stages()
             return
         if self._receiving is cycle:
             self.body_consumed()  # drain the rest of the unread body
         self._start_next()
 
     def send_error(self, status: int, message: str) -> None:
-        """Answer with a plain error response and close."""
+        """Answer with a plain error response and close (in stages)."""
         self.write(error_response(status, message, self.state.default_headers()))
-        self.close()
+        self.close_in_stages()
 
     def tls_extension(self) -> dict[str, Any]:
         """The scope's ``tls`` extension (a TLS connection only), read once per connection."""
@@ -262,7 +322,7 @@ class HttpConnection:
             self._server = server
         if secure:
             self._scheme = "https"
-        self._set_deadline(self.state.config.timeout_request_header, for_head=True)
+        self.expect_head()
 
     # internals
 
@@ -286,7 +346,14 @@ class HttpConnection:
                 # else: the end of an upgrade request; the connection speaks WebSocket now
             else:
                 self._pending.append(event)
-                if len(self._pending) > _MAX_PIPELINED and not self._reading_paused:
+                if type(event) is Request:
+                    self._pending_requests += 1
+                elif type(event) is Data:
+                    self._pending_body += len(event.data)
+                if not self._reading_paused and (
+                    self._pending_requests > self.state.config.max_pipelined_requests
+                    or self._pending_body > self.high_water
+                ):
                     self._pause_reading()
 
     def _start_next(self) -> None:
@@ -303,16 +370,22 @@ class HttpConnection:
             self.send_error(event.status, event.reason)
             return
         assert type(event) is Request
+        self._pending_requests -= 1
         self._start_cycle(event)
         while pending and self._receiving is not None:
             event = pending.popleft()
             if isinstance(event, ProtocolError):  # this request's own body is malformed
                 self._body_error(event)
                 return
+            if type(event) is Data:
+                self._pending_body -= len(event.data)
             self._route([event])
+        if self._receiving is not None and not self._reading_paused and not self._closing:
+            self._set_deadline(self.state.config.timeout_body, _BODY)
 
     def _start_cycle(self, request: Request) -> None:
-        self._deadline = None
+        if self._deadline_kind != _WRITE:
+            self._deadline = None
         self._served = True
         state = self.state
         state.count_request()
@@ -382,7 +455,7 @@ class HttpConnection:
         The request head was parsed once, by the reader; the session gets it parsed.
         """
         self._cycle = self._receiving = None
-        self._pending.clear()  # the reader stopped at the upgrade: at most its end is here
+        self._clear_pending()  # the reader stopped at the upgrade: at most its end is here
         try:
             handshake = read_handshake(request)
         except HandshakeError as error:
@@ -434,6 +507,12 @@ class HttpConnection:
     def _pause_reading(self) -> None:
         self._reading_paused = True
         self.transport.pause_reading()
+        if self._deadline_kind == _BODY:  # the app is behind, not the client
+            self._deadline = None
+
+    def _clear_pending(self) -> None:
+        self._pending.clear()
+        self._pending_requests = self._pending_body = 0
 
     def _protocol_error(self, error: ProtocolError) -> None:
         cycle = self._cycle
@@ -456,7 +535,7 @@ class HttpConnection:
         self._receiving = None
         cycle.client_gone()
         if cycle.head_written:
-            self.close()
+            self.close_in_stages()
         else:
             self.send_error(error.status, error.reason)
 
@@ -465,10 +544,12 @@ class HttpConnection:
         for runner, waiter in waiters:
             runner.resolve(waiter, None)
 
-    def _set_deadline(self, timeout: float, for_head: bool = False) -> None:
+    def _set_deadline(self, timeout: float, kind: int = _KEEP_ALIVE) -> None:
+        if self.write_paused and kind != _WRITE:
+            return  # the write timeout runs until the client reads again (then _rearm)
         clock = self.state.clock
         self._deadline = deadline = clock.time() + timeout
-        self._deadline_for_head = for_head
+        self._deadline_kind = kind
         # Timers are re-armed lazily: a later deadline waits for the timer set already.
         if self._timer is None or deadline < self._timer_due:
             if self._timer is not None:
@@ -479,7 +560,8 @@ class HttpConnection:
     def _on_timer(self) -> None:
         self._timer = None
         deadline = self._deadline
-        if deadline is None or self._closing:
+        kind = self._deadline_kind
+        if deadline is None or self._closed or (self._closing and kind < _LINGER):
             return
         clock = self.state.clock
         remaining = deadline - clock.time()
@@ -488,10 +570,45 @@ class HttpConnection:
             self._timer = clock.call_later(remaining, self._on_timer)
             return
         self._deadline = None
-        if self._deadline_for_head and self.reader.reading_head:
+        if kind == _WRITE:
+            self._drop()
+        elif kind == _BODY:
+            self._body_timed_out()
+        elif kind == _HEAD and self.reader.reading_head:
             self.send_error(408, "Request Timeout")
         else:
-            self.close()
+            self.close()  # idle, or the staged close is over
+
+    def _rearm(self) -> None:
+        """The deadline the connection's state calls for, once the write timeout is off."""
+        config = self.state.config
+        if self._closing:
+            if self._linger_left >= 0:
+                self._set_deadline(config.timeout_linger, _LINGER)
+        elif self._receiving is not None:
+            if not self._reading_paused:
+                self._set_deadline(config.timeout_body, _BODY)
+        elif self.reader.reading_head:
+            self.expect_head()
+        elif self._cycle is None and not self._pending:
+            self._set_deadline(config.timeout_keep_alive)
+
+    def _body_timed_out(self) -> None:
+        receiving = self._receiving
+        if receiving is None or self._reading_paused:
+            return  # the body ended, or the app is behind: not the client's fault
+        if receiving is self._cycle:
+            self._body_error(ProtocolError(408, "Request Timeout"))
+        else:  # answered already; the rest of its body never came
+            self._receiving = None
+            receiving.client_gone()
+            self.close_in_stages()
+
+    def _drop(self) -> None:
+        """The client stopped reading: drop the connection and what is queued for it."""
+        self._closing = True
+        self._linger_left = -1
+        self.transport.abort()
 
     def log_response(self, cycle: RequestCycle) -> None:
         """The access-log line of ``cycle``'s response, when the access log is on."""

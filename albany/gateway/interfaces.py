@@ -28,6 +28,15 @@ class Transport(Protocol):
     def close(self) -> None:
         """Close once queued data is written; the backend then reports the loss."""
 
+    def abort(self) -> None:
+        """Close at once, dropping queued data; the backend then reports the loss."""
+
+    def can_write_eof(self) -> bool:
+        """Whether ``write_eof`` can shut the write side alone (not over TLS)."""
+
+    def write_eof(self) -> None:
+        """Shut the write side once queued data is written, and keep delivering received data."""
+
 
 class Timer(Protocol):
     def cancel(self) -> None:

@@ -10,11 +10,15 @@ from albany.neutral import Helpers
 class FakeTransport:
     """A ``Transport`` that records writes, pauses and closes."""
 
-    def __init__(self) -> None:
+    def __init__(self, half_close: bool = False) -> None:
         self.written: list[bytes] = []
         self.reading = True
         self.closed = False
         self.pauses = 0
+        self.half_close = half_close
+        """Whether ``write_eof`` is offered; without it a transport closes (as TLS does)."""
+        self.eof_written = False
+        self.aborted = False
 
     def write(self, data: bytes) -> None:
         assert not self.closed, "write after close"
@@ -29,6 +33,16 @@ class FakeTransport:
 
     def close(self) -> None:
         self.closed = True
+
+    def abort(self) -> None:
+        self.closed = self.aborted = True
+
+    def can_write_eof(self) -> bool:
+        return self.half_close
+
+    def write_eof(self) -> None:
+        assert self.half_close and not self.closed, "write_eof not offered, or after close"
+        self.eof_written = True
 
     def take(self) -> bytes:
         """Everything written since the last ``take``."""

@@ -43,6 +43,11 @@ class MemoryTransport(FakeTransport):
             super().close()
             self.listener()
 
+    def abort(self) -> None:
+        if not self.closed:
+            super().abort()
+            self.listener()
+
 
 class MemoryExchange:
     """One request on a connection of its own, and the response read back."""

@@ -209,10 +209,14 @@ async def neutral(scope: Any, receive: Any, send: Any) -> None:
             }
         )
         sent = 0
-        while sent < size:
-            piece = chunk[: size - sent]
-            sent += len(piece)
-            await send({"type": "http.response.body", "body": piece, "more_body": sent < size})
+        try:
+            while sent < size:
+                piece = chunk[: size - sent]
+                sent += len(piece)
+                await send({"type": "http.response.body", "body": piece, "more_body": sent < size})
+        except albany.ClientDisconnected:
+            EVENTS.append(f"big lost {query.get('tag', '')}")
+            raise
         EVENTS.append(f"big sent {query.get('tag', '')}")
     elif path == "/events":
         await respond_json(send, EVENTS)

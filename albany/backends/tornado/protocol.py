@@ -7,6 +7,7 @@ means the socket is full, and the gateway is paused until that future completes.
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
 from tornado.iostream import IOStream, SSLIOStream, StreamClosedError
@@ -21,13 +22,14 @@ READ_SIZE = 65536
 class TornadoTransport:
     """The gateway's ``Transport`` over an ``IOStream``."""
 
-    __slots__ = ("_stream", "_protocol", "_pending_write", "_closing")
+    __slots__ = ("_stream", "_protocol", "_pending_write", "_closing", "_eof_pending")
 
     def __init__(self, stream: IOStream, protocol: HttpProtocol) -> None:
         self._stream = stream
         self._protocol = protocol
         self._pending_write: asyncio.Future[None] | None = None
         self._closing = False
+        self._eof_pending = False
 
     def write(self, data: bytes) -> None:
         try:
@@ -49,6 +51,8 @@ class TornadoTransport:
             elif self._closing:
                 self._stream.close()
             else:
+                if self._eof_pending:
+                    self._shutdown_write()
                 self._protocol.write_drained()
 
     def pause_reading(self) -> None:
@@ -61,6 +65,28 @@ class TornadoTransport:
         self._closing = True
         if self._pending_write is None:
             self._stream.close()
+
+    def abort(self) -> None:
+        self._closing = True
+        self._stream.close()  # pending writes fail: the read loop and _written report it
+
+    def can_write_eof(self) -> bool:
+        return not isinstance(self._stream, SSLIOStream)
+
+    def write_eof(self) -> None:
+        # IOStream has no half-close: shut the socket's write side once the writes are out.
+        self._eof_pending = True
+        if self._pending_write is None:
+            self._shutdown_write()
+
+    def _shutdown_write(self) -> None:
+        self._eof_pending = False
+        sock = self._stream.socket
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_WR)
+            except OSError:  # already gone: the read loop reports it
+                pass
 
 
 def is_tls(stream: IOStream) -> bool:

@@ -9,7 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from twisted.internet.address import IPv4Address, IPv6Address
-from twisted.internet.interfaces import INegotiated, IPushProducer, ISSLTransport
+from twisted.internet.interfaces import (
+    IHalfCloseableDescriptor,
+    IHalfCloseableProtocol,
+    INegotiated,
+    IPushProducer,
+    ISSLTransport,
+)
 from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.python.failure import Failure
 from zope.interface import implementer
@@ -58,10 +64,27 @@ class TwistedTransport:
         self._transport.unregisterProducer()
         self._transport.loseConnection()
 
+    def abort(self) -> None:
+        self._transport.unregisterProducer()
+        self._transport.abortConnection()
 
-@implementer(IPushProducer)
+    def can_write_eof(self) -> bool:
+        return bool(IHalfCloseableDescriptor.providedBy(self._transport))  # TCP, Unix; not TLS
+
+    def write_eof(self) -> None:
+        # As for close: with a producer registered, the write side would wait for it.
+        self._transport.unregisterProducer()
+        self._transport.loseWriteConnection()
+
+
+@implementer(IPushProducer, IHalfCloseableProtocol)
 class HttpProtocol(Protocol):
-    """One accepted connection."""
+    """One accepted connection.
+
+    Half-closeable, as asyncio's protocols are: the client's end of file reaches the gateway
+    as ``eof_received``, which closes once the responses written are out (a plain Twisted
+    protocol would lose them), and a staged close keeps reading after ``write_eof``.
+    """
 
     def __init__(self, state: ServerState) -> None:
         self._state = state
@@ -89,6 +112,14 @@ class HttpProtocol(Protocol):
     def connectionLost(self, reason: Failure = None) -> None:  # type: ignore[assignment]
         if self._connection is not None:
             self._connection.connection_lost()
+
+    # IHalfCloseableProtocol
+
+    def readConnectionLost(self) -> None:
+        self._connection.eof_received()  # type: ignore[union-attr]
+
+    def writeConnectionLost(self) -> None:
+        pass  # the gateway shut the write side (write_eof): it reads on
 
     # IPushProducer: the transport's write buffer is over or back under its mark
 
