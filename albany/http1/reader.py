@@ -9,7 +9,8 @@ bad bytes in names and values, obs-fold, bare LF):
 
 1. The request line is ``method SP request-target SP HTTP/d.d`` and CRLF (RFC 9112 3):
    one SP each, no HTAB; only CRLF empty lines may come before it (no bare CR or LF).
-   The asterisk-form target is for OPTIONS only (RFC 9112 3.2.4).
+   The asterisk-form target is for OPTIONS only (RFC 9112 3.2.4); a target holds no
+   fragment (``#``: RFC 9112 3.2).
 2. A transfer-coding other than exactly ``chunked`` is a 400. Chunk sizes, extensions
    (``;name[=value]``, BWS allowed around ``;`` and ``=``) and trailer fields are checked
    (RFC 9112 7.1); extensions and trailers are then dropped.
@@ -41,11 +42,11 @@ import httptools
 from albany.http1.chunked import ChunkedBody
 from albany.http1.errors import ProtocolError
 from albany.http1.events import END_OF_MESSAGE, Data, Event, Request
+from albany.http1.head_limits import HeadBudget
 from albany.http1.limits import Limits
 from albany.http1.methods import COMMON_METHODS
 from albany.http1.syntax import NOT_IN_REQUEST_LINE, REQUEST_LINE, valid_host
 
-_LINE_OVERHEAD = 4  # ": " and CRLF of the line still being read
 _CRLF = b"\r\n"
 _HEAD_END = b"\r\n\r\n"
 _LINE, _HEAD, _LENGTH, _CHUNKED = range(4)  # what the reader is reading
@@ -87,8 +88,7 @@ class RequestReader:
         "_head_done",
         "_url",
         "_headers",
-        "_field_bytes",
-        "_partial_line",
+        "_budget",
         "_in_head",
         "_host_count",
         "_host_valid",
@@ -119,8 +119,7 @@ class RequestReader:
         self._head_done = False
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
-        self._field_bytes = 0
-        self._partial_line = 0
+        self._budget = HeadBudget(limits)
         self._in_head = False
         self._host_count = 0
         self._host_valid = True
@@ -234,6 +233,7 @@ class RequestReader:
         self._begin_message()
         token = match.group(1)
         if not held and token in COMMON_METHODS:
+            self._budget.skip_line = True
             return self._read_head(data, pos)  # line and fields to llhttp in one call
         given = window[begin : lf + 1]
         if token not in COMMON_METHODS:
@@ -248,10 +248,9 @@ class RequestReader:
         self._in_head = True
         self._head_done = False
         self._head_tail = b""
-        self._partial_line = 0
+        self._budget.reset()
         self._url = b""
         self._headers = []
-        self._field_bytes = 0
         self._host_count = 0
         self._host_valid = True
         self._content_length = 0
@@ -275,12 +274,15 @@ class RequestReader:
             head_end = found + 4 if found >= 0 else -1
         stop = len(data) if head_end < 0 else head_end
         part = data if pos == 0 and stop == len(data) else data[pos:stop]
+        over = self._budget.crossing(part, head_end >= 0)
+        if over >= 0:
+            self._parse_head(part[:over])  # a syntax error before the limit comes first
+            raise ProtocolError(431, "Request header fields too large")
         self._parse_head(part)
         if head_end < 0:
             if self._head_done:
                 raise ProtocolError(400, "Invalid HTTP request")  # llhttp saw another end
             self._head_tail = (tail + part)[-3:]
-            self._check_partial_line(part)
             return stop
         if not self._head_done:
             raise ProtocolError(400, "Invalid HTTP request")
@@ -327,9 +329,11 @@ class RequestReader:
         chunks = self._chunks
         assert chunks is not None
         pieces: list[bytes] = []
-        pos, done = chunks.feed(data, pos, pieces)
-        for piece in pieces:
-            self._body_piece(piece)
+        try:
+            pos, done = chunks.feed(data, pos, pieces)
+        finally:  # the body read before an error is an event too, however the bytes came
+            for piece in pieces:
+                self._body_piece(piece)
         if done:
             self._chunks = None
             self._end_message()
@@ -348,16 +352,6 @@ class RequestReader:
         if self._close_after:
             self._dead = True
 
-    def _check_partial_line(self, part: bytes) -> None:
-        # llhttp holds an unfinished field line without calling back: bound it here.
-        end = part.rfind(b"\n")
-        if end < 0:
-            self._partial_line += len(part)
-        else:
-            self._partial_line = len(part) - end - 1
-        if self._field_bytes + self._partial_line > self._limits.max_header_size + _LINE_OVERHEAD:
-            raise ProtocolError(431, "Request header fields too large")
-
     # llhttp callbacks, through httptools: only ever given a head
 
     def on_url(self, url: bytes) -> None:
@@ -367,11 +361,7 @@ class RequestReader:
         headers = self._headers
         name = name.lower()
         value = value.rstrip(b" \t")
-        headers.append((name, value))
-        self._field_bytes += len(name) + len(value)
-        limits = self._limits
-        if len(headers) > limits.max_header_count or self._field_bytes > limits.max_header_size:
-            raise ProtocolError(431, "Request header fields too large")
+        headers.append((name, value))  # within the limits: HeadBudget counted them
         if name == b"host":
             self._host_count += 1
             if value != self._known_host:
@@ -392,7 +382,6 @@ class RequestReader:
 
     def on_headers_complete(self) -> None:
         self._head_done = True
-        self._partial_line = 0
         parser = self._parser
         method = self._method
         self._method = None
@@ -413,6 +402,8 @@ class RequestReader:
             raise ProtocolError(505, "HTTP version not supported")
         if self._host_count > 1 or not self._host_valid:
             raise ProtocolError(400, "Invalid Host field")
+        if b"#" in self._url:
+            raise ProtocolError(400, "A fragment in the request target")  # RFC 9112 3.2
         if self._url == b"*" and method != "OPTIONS":
             raise ProtocolError(400, "The asterisk-form target is for OPTIONS only")
         self._close_after = not keep_alive  # RFC 9112 9.6: no request is read after it

@@ -189,3 +189,9 @@ def test_nothing_is_read_after_a_request_that_ends_the_connection(mode: Mode, he
     assert events[-1] == END_OF_MESSAGE
     assert reader.finished
     assert reader.feed(GET) == []
+
+
+@pytest.mark.parametrize("target", [b"/a#b", b"/#", b"/p?q#f", b"http://a/p#f"])
+def test_a_fragment_in_the_target_is_400(mode: Mode, target: bytes) -> None:
+    """RFC 9112 3.2: a request-target has no fragment (llhttp would parse one)."""
+    assert read_error(b"GET " + target + b" HTTP/1.1\r\nHost: a\r\n\r\n", mode).status == 400
