@@ -75,6 +75,10 @@ REGRESSIONS = [
     b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1 \r\nx\r\n0\r\n\r\n",
     b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n"
     b"X\x00: a\r\n\r\n",  # a NUL in a trailer name
+    b"GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n",  # a fragment in the target
+    # a field over the size limit, then a line with no colon: 431 or 400 by the cut
+    b"GET / HTTP/1.1\r\nHost: a\r\nX: " + b"v" * 700 + b"\r\na\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: a\r\nX:" + b" " * 700 + b"v\r\n\r\n",  # OWS over it
     b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nPOST / HTTP/1.1\r\nHost: a\r\n"
     b"Content-Length: 1\r\n\r\nx",  # a request after one that ends the connection
 ]

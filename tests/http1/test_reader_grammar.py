@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from albany.http1 import END_OF_MESSAGE, Data, Request
+from albany.http1 import END_OF_MESSAGE, Data, Limits, Request
 from tests.http1.test_reader import GET, Mode, feed, mode, read, read_error, request
 
 __all__ = ["mode"]
@@ -195,3 +195,22 @@ def test_nothing_is_read_after_a_request_that_ends_the_connection(mode: Mode, he
 def test_a_fragment_in_the_target_is_400(mode: Mode, target: bytes) -> None:
     """RFC 9112 3.2: a request-target has no fragment (llhttp would parse one)."""
     assert read_error(b"GET " + target + b" HTTP/1.1\r\nHost: a\r\n\r\n", mode).status == 400
+
+
+@pytest.mark.parametrize(
+    ("fields", "status"),
+    [
+        (b"X: " + b"v" * 70 + b"\r\na\r\n", 431),  # over the limit before the bad line
+        (b"X:" + b" " * 70 + b"v\r\n", 431),  # the line, OWS included, outgrows the limit
+        (b"X: v\r\na\r\nY: " + b"v" * 70 + b"\r\n", 400),  # the bad line comes first
+        (b"A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\na\r\n", 431),  # one field too many
+    ],
+    ids=["size-then-bad-line", "ows", "bad-line-then-size", "count-then-bad-line"],
+)
+def test_a_head_limit_is_crossed_at_the_same_byte_however_the_stream_is_cut(
+    mode: Mode, fields: bytes, status: int
+) -> None:
+    """Found by the fuzzer: counted in llhttp's callbacks, a 431 became a 400 when whole."""
+    limits = Limits(max_header_size=64, max_header_count=4)
+    data = b"GET / HTTP/1.1\r\nHost: a\r\n" + fields + b"\r\n"
+    assert read_error(data, mode, limits).status == status
