@@ -42,6 +42,7 @@ DEV = ALL + FRAMEWORKS_UNDER_TEST + [
     "kosoku>=0.1",
     "pytest>=8",
     "pytest-timeout>=2.2",
+    "hypothesis>=6.100",
     "httpx>=0.27",
     "mypy>=1.10",
     "ruff>=0.5",

@@ -50,7 +50,7 @@ def test_the_reference_reads_every_generated_stream(data: bytes) -> None:
     assert reading.messages and all(message.complete for message in reading.messages)
 
 
-@settings(max_examples=scaled(300))
+@settings(max_examples=scaled(150))
 @given(valid_streams(), cut_points)
 @example(b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", [])
 @example(
@@ -90,7 +90,7 @@ def _with_regressions(test):  # type: ignore[no-untyped-def]
     return test
 
 
-@settings(max_examples=scaled(300))
+@settings(max_examples=scaled(250))
 @given(mutations(), cut_points, st.sampled_from([Limits(), SMALL_LIMITS]))
 @_with_regressions
 def test_mutated_streams_never_go_beyond_the_grammar(
