@@ -26,7 +26,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "fuzz",
-    max_examples=20_000,
+    max_examples=2_000,
     deadline=None,
     print_blob=True,
     suppress_health_check=_SLOW_IS_FINE,
@@ -38,5 +38,5 @@ settings.load_profile(PROFILE)
 
 
 def scaled(ci_examples: int) -> int:
-    """A test's number of cases: ``ci_examples`` in ``ci``, 50 times more in ``fuzz``."""
-    return ci_examples * 50 if PROFILE == "fuzz" else ci_examples
+    """A test's number of cases: ``ci_examples`` in ``ci``, 10 times more in ``fuzz``."""
+    return ci_examples * 10 if PROFILE == "fuzz" else ci_examples
