@@ -50,6 +50,7 @@ DEV = ALL + RELOAD + FRAMEWORKS_UNDER_TEST + DOCS + [
     "kosoku>=0.1",
     "pytest>=8",
     "pytest-timeout>=2.2",
+    "hypothesis>=6.100",
     "httpx>=0.27",
     "mypy>=1.10",
     "ruff>=0.5",

@@ -1,28 +1,36 @@
-"""Bytes in, request events out: httptools (llhttp) with Albany's framing rules on top.
+"""Bytes in, request events out: httptools (llhttp) for request heads, Albany's framing.
 
-Rules, beyond what llhttp already rejects (Content-Length with Transfer-Encoding,
-conflicting Content-Lengths, bad bytes in names and values, obs-fold, bare LF):
+The reader frames the stream itself, so it always knows where each message begins: it
+holds the request line until its CRLF and checks it, gives llhttp the head (request line
+and fields) and nothing after it, and reads the body by Content-Length or with its own
+strict chunked decoder (``albany.http1.chunked``). Rules, beyond what llhttp already
+rejects in a head (Content-Length with Transfer-Encoding, conflicting Content-Lengths,
+bad bytes in names and values, obs-fold, bare LF):
 
-1. A transfer-coding other than exactly ``chunked`` is a 400.
-2. An HTTP/1.1 request without a Host field, or with two, is a 400.
-3. A request line longer than ``Limits.max_request_line`` is a 414; a head over
-   ``max_header_size`` bytes or ``max_header_count`` fields is a 431; a body over
-   ``max_body_size`` is a 413 (at the head when Content-Length says so, else as it streams).
-4. Trailer fields of a chunked body are read and dropped.
+1. The request line is ``method SP request-target SP HTTP/d.d`` and CRLF (RFC 9112 3):
+   one SP each, no HTAB; only CRLF empty lines may come before it (no bare CR or LF).
+   The asterisk-form target is for OPTIONS only (RFC 9112 3.2.4); a target holds no
+   fragment (``#``: RFC 9112 3.2).
+2. A transfer-coding other than exactly ``chunked`` is a 400. Chunk sizes, extensions
+   (``;name[=value]``, BWS allowed around ``;`` and ``=``) and trailer fields are checked
+   (RFC 9112 7.1); extensions and trailers are then dropped.
+3. An HTTP/1.1 request without a Host field, any request with two, or with a Host value
+   that is not ``uri-host [":" port]``, is a 400 (RFC 9112 3.2).
+4. A request line longer than ``Limits.max_request_line`` is a 414; a head over
+   ``max_header_size`` bytes or ``max_header_count`` fields is a 431 (trailers alike); a
+   body over ``max_body_size`` is a 413 (at the head when Content-Length says so, else
+   as it streams).
 5. After a ``ProtocolError`` or an upgrade to WebSocket the reader takes no more bytes.
 6. Any other ``Upgrade`` is ignored, as RFC 9110 (7.8) lets a server do: the request is
-   read as plain HTTP/1.1, body included, and the connection goes on with HTTP. (llhttp
-   stops at every upgrade as if no body followed; the reader resumes it with a new
-   parser that is told the request's framing.)
+   read as plain HTTP/1.1, body included, and the connection goes on with HTTP.
 7. A request line without an HTTP version (HTTP/0.9) is a 400; a version other than
    1.0 or 1.1 is a 505.
-8. An HTTP/1.0 request with ``Transfer-Encoding`` has faulty framing (RFC 9112 6.1): it
-   is read, answered, and the reader takes nothing after it (``keep_alive`` is False).
+8. Nothing is read after a request that ends the connection (``keep_alive`` False: RFC
+   9112 9.6). An HTTP/1.0 request with ``Transfer-Encoding`` is one: its framing is
+   faulty (RFC 9112 6.1), so it is read and answered, never kept alive.
 9. Any RFC 9110 token is a method. llhttp knows a fixed list, so a request line whose
-   method is not one of the common ones (``methods.screen_request_line``) is given to
-   llhttp with ``GET`` in its place, and the request keeps the method sent. A message
-   that begins inside a feed, after another, is screened when llhttp refuses its method:
-   the reader finds where it began (``methods.message_end``) and resumes from there.
+   method is not one of the common ones is given to llhttp with ``GET`` in its place,
+   and the request keeps the method sent.
 """
 
 from __future__ import annotations
@@ -31,16 +39,17 @@ from urllib.parse import unquote
 
 import httptools
 
+from albany.http1.chunked import ChunkedBody
 from albany.http1.errors import ProtocolError
 from albany.http1.events import END_OF_MESSAGE, Data, Event, Request
+from albany.http1.head_limits import HeadBudget
 from albany.http1.limits import Limits
-from albany.http1.methods import COMMON_METHODS, message_end, screen_request_line
+from albany.http1.methods import COMMON_METHODS
+from albany.http1.syntax import NOT_IN_REQUEST_LINE, REQUEST_LINE, valid_host
 
-_LINE_OVERHEAD = 4  # ": " and CRLF of the line still being read
-
-
-class _FramingEnds(Exception):
-    """Raised from a callback to stop llhttp after a message nothing may follow (rule 8)."""
+_CRLF = b"\r\n"
+_HEAD_END = b"\r\n\r\n"
+_LINE, _HEAD, _LENGTH, _CHUNKED = range(4)  # what the reader is reading
 
 
 def split_target(target: bytes) -> tuple[bytes, bytes]:
@@ -66,33 +75,35 @@ def decode_path(raw_path: bytes) -> str:
 
 
 class RequestReader:
-    """Feeds bytes to llhttp and returns the events of every complete part."""
+    """Frames the request stream, has llhttp parse each head, returns the events."""
 
     __slots__ = (
         "_limits",
         "_parser",
+        "_parser_idle",
         "_events",
+        "_phase",
+        "_line",
+        "_head_tail",
+        "_head_done",
         "_url",
         "_headers",
-        "_field_bytes",
-        "_partial_line",
-        "_began_in_feed",
-        "_body_in_feed",
+        "_budget",
         "_in_head",
         "_host_count",
+        "_host_valid",
+        "_known_host",
         "_content_length",
         "_chunked",
         "_expect_continue",
         "_upgrade",
         "_switching",
-        "_framing_only",
         "_body_bytes",
+        "_body_left",
+        "_chunks",
         "_dead",
         "_upgraded",
-        "_boundary",
-        "_held",
         "_method",
-        "_completed",
         "_close_after",
         "upgrade_data",
     )
@@ -100,28 +111,30 @@ class RequestReader:
     def __init__(self, limits: Limits = Limits()) -> None:
         self._limits = limits
         self._parser = httptools.HttpRequestParser(self)
+        self._parser_idle = True  # llhttp is between two messages and may be reused
         self._events: list[Event] = []
+        self._phase = _LINE
+        self._line = b""  # the request line received so far (or a CR of an empty line)
+        self._head_tail = b""  # the last bytes of the head given to llhttp
+        self._head_done = False
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
-        self._field_bytes = 0
-        self._partial_line = 0
-        self._began_in_feed = False
-        self._body_in_feed = 0
+        self._budget = HeadBudget(limits)
         self._in_head = False
         self._host_count = 0
+        self._host_valid = True
+        self._known_host = b"\x00"  # the last Host value found valid (NUL never is)
         self._content_length = 0
         self._chunked = False
         self._expect_continue = False
         self._upgrade: bytes | None = None
         self._switching = False
-        self._framing_only = False
         self._body_bytes = 0
+        self._body_left = 0
+        self._chunks: ChunkedBody | None = None
         self._dead = False
         self._upgraded = False
-        self._boundary = True  # llhttp is between two messages
-        self._held = b""  # the start of a request line whose method is not complete yet
         self._method: str | None = None  # the method sent, when llhttp was given GET
-        self._completed = 0  # messages completed by the current ``feed_data`` call
         self._close_after = False
         self.upgrade_data = b""
         """Bytes that followed an upgrade request; they belong to the new protocol."""
@@ -154,169 +167,208 @@ class RequestReader:
         """
         if self._dead:
             return []
-        self._began_in_feed = False
-        if self._boundary:
-            sp = data.find(b" ", 0, 13)
-            if self._held or sp < 0 or data[:sp] not in COMMON_METHODS:
-                screened = self._screen(self._held + data)
-                if screened is None:
-                    return []
-                data = screened
+        pos = 0
+        end = len(data)
         try:
-            while True:
-                # where a message ends in ``data`` if one is known, and how many end before it
-                known_end = 0 if self._boundary else self._body_left()
-                self._completed = 0
-                try:
-                    self._parser.feed_data(data)
-                    break
-                except httptools.HttpParserUpgrade as exc:
-                    data = data[exc.args[0] :]
-                    if self._switching:
-                        self._dead = self._upgraded = True
-                        self.upgrade_data = data
-                        break
-                    self._resume_after_ignored_upgrade()
-                    self._body_in_feed = 0
-                except httptools.HttpParserInvalidMethodError:
-                    if known_end is None:
-                        raise
-                    # llhttp refused the method of a message that began inside ``data``
-                    ended_before = 1 if known_end else 0
-                    start = message_end(data, known_end, self._completed - ended_before)
-                    rest = data[start:]
-                    screened = self._screen(rest, fresh_parser=True)
-                    if screened is None:
-                        return self.take_events()
-                    if self._method is None:
-                        raise  # not a token: llhttp was right
-                    data = screened
-                    self._body_in_feed = 0
-        except httptools.HttpParserCallbackError as exc:
+            while pos < end and not self._dead:
+                phase = self._phase
+                if phase == _LINE:
+                    pos = self._read_request_line(data, pos)
+                elif phase == _HEAD:
+                    pos = self._read_head(data, pos)
+                elif phase == _LENGTH:
+                    pos = self._read_length_body(data, pos)
+                else:
+                    pos = self._read_chunked_body(data, pos)
+        except ProtocolError:
             self._dead = True
-            cause = exc.__context__
-            if isinstance(cause, _FramingEnds):
-                return self.take_events()
-            if isinstance(cause, ProtocolError):
-                raise cause from None
-            raise ProtocolError(400, "Invalid HTTP request") from exc
-        except httptools.HttpParserError as exc:
-            self._dead = True
-            raise ProtocolError(400, f"Invalid HTTP request: {exc}") from None
-        if self._in_head:
-            self._check_partial_line(data)
-        self._body_in_feed = 0
+            raise
         events = self._events
         self._events = []
         return events
 
-    def _screen(self, data: bytes, fresh_parser: bool = False) -> bytes | None:
-        """The bytes to give llhttp for a message starting at ``data`` (rule 9).
+    # framing
 
-        None while the method is still incomplete: the bytes are held for the next feed.
-        """
-        try:
-            screened, method = screen_request_line(data, self._limits.max_request_line)
-        except ProtocolError:
-            self._dead = True
-            raise
-        if fresh_parser:
-            self._parser = httptools.HttpRequestParser(self)
-            self._boundary = True
-        if screened is None:
-            self._held = data
-            self._in_head = True
-            return None
-        self._held = b""
-        self._method = method
-        return screened
-
-    def _body_left(self) -> int | None:
-        """Bytes left in a Content-Length body being read; None when not known."""
-        if self._in_head or self._chunked or self._boundary:
-            return None
-        return self._content_length - self._body_bytes
-
-    def _resume_after_ignored_upgrade(self) -> None:
-        """Go on parsing HTTP after llhttp stopped at an upgrade Albany does not take.
-
-        llhttp ended that request at its head; if it has a body, the new parser is given a
-        head that frames it the same way, whose fields are not reported (rule 6).
-        """
-        self._parser = parser = httptools.HttpRequestParser(self)
-        if not (self._chunked or self._content_length > 0):
-            return
-        events = self._events
-        if events and events[-1] is END_OF_MESSAGE:
-            events.pop()  # the end comes after the body
-        framing = (
-            b"transfer-encoding: chunked"
-            if self._chunked
-            else b"content-length: %d" % self._content_length
-        )
-        self._framing_only = True
-        self._boundary = False
-        parser.feed_data(b"PUT / HTTP/1.1\r\nhost: -\r\n" + framing + b"\r\n\r\n")
-
-    def _check_partial_line(self, data: bytes) -> None:
-        # llhttp holds an unfinished line without calling back: bound it here. The
-        # line is what follows the last LF (all of ``data`` when there is none), never
-        # more than the bytes of this feed that were not body. The request line is
-        # bounded exactly by ``on_url`` and ``on_headers_complete``.
-        end = data.rfind(b"\n")
-        if end < 0:
-            self._partial_line += len(data)
+    def _read_request_line(self, data: bytes, pos: int) -> int:
+        """Take (part of) the request line at ``data[pos:]``; give it to llhttp once whole."""
+        limit = self._limits.max_request_line
+        held = self._line
+        if held:  # the line began in an earlier feed
+            window = held + data[pos : pos + limit + 2]
+            begin = 0
+            shift = pos - len(held)  # an offset in ``data`` is one in ``window`` plus this
         else:
-            self._partial_line = len(data) - end - 1
-        if self._began_in_feed:
-            self._partial_line = min(self._partial_line, len(data) - self._body_in_feed)
-        limits = self._limits
-        allowed = limits.max_header_size + _LINE_OVERHEAD
-        if not self._headers:
-            allowed += limits.max_request_line
-        if self._field_bytes + self._partial_line > allowed:
-            self._dead = True
-            raise ProtocolError(431, "Request header fields too large")
+            window = data
+            begin = pos
+            shift = 0
+        first = window[begin]
+        if first == 13 or first == 10:
+            if window.startswith(_CRLF, begin):
+                self._line = b""
+                return begin + 2 + shift  # an empty line before the request line
+            if first == 13 and len(window) == begin + 1:
+                self._line = b"\r"
+                return len(data)
+            raise ProtocolError(400, "Invalid empty line before the request line")
+        lf = window.find(b"\n", begin, begin + limit + 2)
+        if lf < 0:
+            part = window[begin : begin + limit + 2]
+            line = part[:-1] if part[-1] == 13 else part
+            if NOT_IN_REQUEST_LINE.search(line) is not None:
+                raise ProtocolError(400, "Invalid request line")
+            if len(line) > limit:
+                raise ProtocolError(414, "Request line too long")
+            self._line = part
+            self._in_head = True
+            return len(data)
+        self._line = b""
+        if window[lf - 1] != 13:
+            raise ProtocolError(400, "Bare LF in the request line")
+        line = window[begin : lf - 1]
+        if len(line) > limit:
+            raise ProtocolError(414, "Request line too long")
+        match = REQUEST_LINE.fullmatch(line)
+        if match is None:
+            raise ProtocolError(400, "Invalid request line")
+        self._begin_message()
+        token = match.group(1)
+        if not held and token in COMMON_METHODS:
+            self._budget.skip_line = True
+            return self._read_head(data, pos)  # line and fields to llhttp in one call
+        given = window[begin : lf + 1]
+        if token not in COMMON_METHODS:
+            self._method = token.decode("ascii")
+            given = b"GET" + given[len(token) :]
+        self._head_tail = given[-3:]
+        self._parse_head(given)
+        return lf + 1 + shift
 
-    # llhttp callbacks, through httptools
-
-    def on_message_begin(self) -> None:
-        if self._framing_only:
-            return
-        self._boundary = False
+    def _begin_message(self) -> None:
+        self._phase = _HEAD
         self._in_head = True
-        self._began_in_feed = True
-        self._partial_line = 0
+        self._head_done = False
+        self._head_tail = b""
+        self._budget.reset()
         self._url = b""
         self._headers = []
-        self._field_bytes = 0
         self._host_count = 0
+        self._host_valid = True
         self._content_length = 0
         self._chunked = False
         self._expect_continue = False
         self._upgrade = None
+        self._switching = False
         self._body_bytes = 0
+        if not self._parser_idle:
+            self._parser = httptools.HttpRequestParser(self)
+        self._parser_idle = False
+
+    def _read_head(self, data: bytes, pos: int) -> int:
+        """Give llhttp the fields at ``data[pos:]``, up to the empty line ending the head."""
+        tail = self._head_tail
+        across = (tail + data[pos : pos + 3]).find(_HEAD_END)
+        if across >= 0:
+            head_end = pos + across + 4 - len(tail)
+        else:
+            found = data.find(_HEAD_END, pos)
+            head_end = found + 4 if found >= 0 else -1
+        stop = len(data) if head_end < 0 else head_end
+        part = data if pos == 0 and stop == len(data) else data[pos:stop]
+        over = self._budget.crossing(part, head_end >= 0)
+        if over >= 0:
+            self._parse_head(part[:over])  # a syntax error before the limit comes first
+            raise ProtocolError(431, "Request header fields too large")
+        self._parse_head(part)
+        if head_end < 0:
+            if self._head_done:
+                raise ProtocolError(400, "Invalid HTTP request")  # llhttp saw another end
+            self._head_tail = (tail + part)[-3:]
+            return stop
+        if not self._head_done:
+            raise ProtocolError(400, "Invalid HTTP request")
+        self._in_head = False
+        if self._switching:
+            self._dead = self._upgraded = True
+            self.upgrade_data = data[head_end:]
+            self._events.append(END_OF_MESSAGE)
+        elif self._chunked:
+            limits = self._limits
+            self._chunks = ChunkedBody(
+                limits.max_request_line, limits.max_header_size, limits.max_header_count
+            )
+            self._phase = _CHUNKED
+        elif self._content_length:
+            self._body_left = self._content_length
+            self._phase = _LENGTH
+        else:
+            self._end_message()
+        return head_end
+
+    def _parse_head(self, part: bytes) -> None:
+        try:
+            self._parser.feed_data(part)
+        except httptools.HttpParserUpgrade:
+            self._parser_idle = False  # paused by llhttp: the next message gets a new one
+        except httptools.HttpParserCallbackError as exc:
+            cause = exc.__context__
+            if isinstance(cause, ProtocolError):
+                raise cause from None
+            raise ProtocolError(400, "Invalid HTTP request") from exc
+        except httptools.HttpParserError as exc:
+            raise ProtocolError(400, f"Invalid HTTP request: {exc}") from None
+
+    def _read_length_body(self, data: bytes, pos: int) -> int:
+        take = min(self._body_left, len(data) - pos)
+        self._body_piece(data if take == len(data) else data[pos : pos + take])
+        self._body_left -= take
+        if not self._body_left:
+            self._end_message()
+        return pos + take
+
+    def _read_chunked_body(self, data: bytes, pos: int) -> int:
+        chunks = self._chunks
+        assert chunks is not None
+        pieces: list[bytes] = []
+        try:
+            pos, done = chunks.feed(data, pos, pieces)
+        finally:  # the body read before an error is an event too, however the bytes came
+            for piece in pieces:
+                self._body_piece(piece)
+        if done:
+            self._chunks = None
+            self._end_message()
+        return pos
+
+    def _body_piece(self, piece: bytes) -> None:
+        self._body_bytes += len(piece)
+        max_body = self._limits.max_body_size
+        if max_body is not None and self._body_bytes > max_body:
+            raise ProtocolError(413, "Request body too large")
+        self._events.append(Data(piece))
+
+    def _end_message(self) -> None:
+        self._events.append(END_OF_MESSAGE)
+        self._phase = _LINE
+        if self._close_after:
+            self._dead = True
+
+    # llhttp callbacks, through httptools: only ever given a head
 
     def on_url(self, url: bytes) -> None:
-        if self._framing_only:
-            return
         self._url += url
-        if len(self._url) > self._limits.max_request_line:
-            raise ProtocolError(414, "Request line too long")
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if not self._in_head:
-            return  # a trailer field: tolerated, dropped
         headers = self._headers
         name = name.lower()
         value = value.rstrip(b" \t")
-        headers.append((name, value))
-        self._field_bytes += len(name) + len(value)
-        limits = self._limits
-        if len(headers) > limits.max_header_count or self._field_bytes > limits.max_header_size:
-            raise ProtocolError(431, "Request header fields too large")
+        headers.append((name, value))  # within the limits: HeadBudget counted them
         if name == b"host":
             self._host_count += 1
+            if value != self._known_host:
+                if valid_host(value):
+                    self._known_host = value  # most requests on a connection repeat it
+                else:
+                    self._host_valid = False
         elif name == b"content-length":
             self._content_length = int(value)
         elif name == b"transfer-encoding":
@@ -329,19 +381,13 @@ class RequestReader:
             self._upgrade = value
 
     def on_headers_complete(self) -> None:
-        if self._framing_only:
-            self._framing_only = False
-            return
-        self._in_head = False
-        self._partial_line = 0
+        self._head_done = True
         parser = self._parser
         method = self._method
         self._method = None
         if method is None:
             raw_method = parser.get_method()
             method = COMMON_METHODS.get(raw_method) or raw_method.decode("ascii")
-        if len(method) + len(self._url) + 10 > self._limits.max_request_line:
-            raise ProtocolError(414, "Request line too long")  # "M T HTTP/1.1", with spaces
         version = parser.get_http_version()
         keep_alive = parser.should_keep_alive()
         if version == "1.1":
@@ -350,11 +396,17 @@ class RequestReader:
         elif version == "1.0":
             if self._chunked:
                 keep_alive = False
-                self._close_after = True
         elif version == "0.9":
             raise ProtocolError(400, "Invalid request line")
         else:
             raise ProtocolError(505, "HTTP version not supported")
+        if self._host_count > 1 or not self._host_valid:
+            raise ProtocolError(400, "Invalid Host field")
+        if b"#" in self._url:
+            raise ProtocolError(400, "A fragment in the request target")  # RFC 9112 3.2
+        if self._url == b"*" and method != "OPTIONS":
+            raise ProtocolError(400, "The asterisk-form target is for OPTIONS only")
+        self._close_after = not keep_alive  # RFC 9112 9.6: no request is read after it
         max_body = self._limits.max_body_size
         if max_body is not None and self._content_length > max_body:
             raise ProtocolError(413, "Request body too large")
@@ -382,16 +434,8 @@ class RequestReader:
         )
 
     def on_body(self, body: bytes) -> None:
-        self._body_in_feed += len(body)
-        self._body_bytes += len(body)
-        max_body = self._limits.max_body_size
-        if max_body is not None and self._body_bytes > max_body:
-            raise ProtocolError(413, "Request body too large")
-        self._events.append(Data(body))
+        # llhttp is never given a body: if it reads one, it found the head's end elsewhere
+        raise ProtocolError(400, "Invalid HTTP request")
 
     def on_message_complete(self) -> None:
-        self._events.append(END_OF_MESSAGE)
-        self._boundary = True
-        self._completed += 1
-        if self._close_after:
-            raise _FramingEnds
+        self._parser_idle = True

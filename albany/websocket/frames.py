@@ -170,8 +170,11 @@ class FrameReader:
             total = head + length
             if available < total:
                 need = total
-                if available > head and self._is_plain_text(first):
-                    self._probe_frame(data, pos, head, total)
+                if self._is_plain_text(first):
+                    if available >= head:
+                        self._probe_frame(data, pos, head, total)
+                    else:
+                        need = head  # back here once the head is in, to begin the probe
                 break
             payload = unmask(data[pos + head : pos + total], data[pos + head - 4 : pos + head])
             pos += total

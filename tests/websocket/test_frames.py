@@ -241,3 +241,11 @@ def test_fail_fast_checks_only_text_payloads(mode: Mode) -> None:
     compressed = frame(TEXT, compress("ok ☃".encode() * 100), rsv1=True)  # not checked raw
     events, reader = read(compressed, mode, deflate=Deflate(15, False, False))
     assert events == [(TEXT, "ok ☃" * 100)] and reader.failure is None
+
+
+def test_invalid_text_fails_early_however_the_frame_head_arrives(mode: Mode) -> None:
+    """Found by tests/fuzz: a text frame whose head came in pieces was never checked early."""
+    data = frame(TEXT, b"ok\xff" + b"x" * 300)[:-100]  # the frame is not complete
+    events, reader = read(data, mode)
+    assert events == []
+    assert reader.failure == (1007, "Invalid UTF-8 in a text message")
