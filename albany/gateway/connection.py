@@ -188,8 +188,8 @@ class HttpConnection:
         self._clear_pending()
         if self._cycle is not None:
             return
-        if self._served and not self.reader.reading_head:
-            self.close()
+        if self._closing or (self._served and not self.reader.reading_head):
+            self.close()  # idle after a response, or lingering after its last one
         elif not self.reader.reading_head:
             grace = min(FIRST_REQUEST_GRACE, self.state.config.timeout_request_header)
             self._set_deadline(grace, kind=_HEAD)
