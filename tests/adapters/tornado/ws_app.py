@@ -244,6 +244,29 @@ class Cancelled(WebSocketHandler):
         EVENTS.append(f"closed {self.name} {self.close_code}")
 
 
+class Burst(WebSocketHandler):
+    """Counts a burst of messages; at the first, schedules a loop callback noting the count.
+
+    The message ``end`` answers ``tick after M of N``: the callback ran after ``M`` of the
+    ``N`` messages before ``end`` (``M`` is ``N`` if the burst never let the loop run).
+    """
+
+    def open(self) -> None:
+        self.count = 0
+        self.tick: int | None = None
+
+    def on_message(self, message: str | bytes) -> None:
+        if message == "end":
+            self.write_message(f"tick after {self.tick} of {self.count}")
+            return
+        if self.count == 0:
+            asyncio.get_running_loop().call_soon(self._ticked)
+        self.count += 1
+
+    def _ticked(self) -> None:
+        self.tick = self.count
+
+
 ROUTES: list[Any] = [
     (r"/", Hello),
     (r"/events", Events),
@@ -259,6 +282,7 @@ ROUTES: list[Any] = [
     (r"/ws/slow-prepare/(\w+)", SlowPrepare),
     (r"/ws/heartbeat", Heartbeat),
     (r"/ws/cancelled/(\w+)/(sync|async)", Cancelled),
+    (r"/ws/burst", Burst),
 ]
 
 
