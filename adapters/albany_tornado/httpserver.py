@@ -24,6 +24,7 @@ from albany.config import Config
 from albany_tornado.application import TornadoApp
 from albany_tornado.options import ServerOptions
 from albany_tornado.quiet import QUIET_START
+from albany_tornado.tls import apply_ssl_options
 
 Backend = Literal["asyncio", "tornado", "twisted"]
 
@@ -42,8 +43,8 @@ class HTTPServer(TCPServer):
     ``decompress_request``, ``chunk_size``, ``max_header_size``,
     ``idle_connection_timeout`` (Albany's keep-alive and request-header timeouts),
     ``max_body_size``, ``max_buffer_size`` (the body limit when ``max_body_size`` is not
-    given), ``trusted_downstream``. Not applied: ``ssl_options`` (a ``ValueError``: give
-    ``config`` Albany's TLS settings instead) and ``body_timeout``.
+    given), ``trusted_downstream``, ``ssl_options`` (an ``ssl.SSLContext`` or Tornado's
+    dict form; on the Twisted backend the dict of certificate files only), ``body_timeout``.
     """
 
     def __init__(
@@ -66,17 +67,14 @@ class HTTPServer(TCPServer):
         backend: Backend = "asyncio",
         config: Config | None = None,
     ) -> None:
-        if ssl_options is not None:
-            raise ValueError(
-                "ssl_options is not applied: pass config=albany.Config(ssl=…) or "
-                "Config(ssl_certfile=…, ssl_keyfile=…) instead"
-            )
         if not isinstance(request_callback, httputil.HTTPServerConnectionDelegate):
             raise TypeError(
                 "albany_tornado.HTTPServer serves HTTPServerConnectionDelegates "
                 "(a tornado.web.Application, a router); plain callbacks are not supported"
             )
-        super().__init__(max_buffer_size=max_buffer_size, read_chunk_size=chunk_size)
+        super().__init__(
+            ssl_options=ssl_options, max_buffer_size=max_buffer_size, read_chunk_size=chunk_size
+        )
         self.request_callback = request_callback
         self.xheaders = xheaders
         self.protocol = protocol
@@ -93,6 +91,8 @@ class HTTPServer(TCPServer):
         )
         self.app = TornadoApp(request_callback, options)
         self.config = _config(config, max_header_size, idle_connection_timeout)
+        if ssl_options is not None:
+            apply_ssl_options(self.config, ssl_options, backend)
         self._servers: list[_Served] = []
         self._starting: list[asyncio.Task[None]] = []
         self._stopping: list[asyncio.Task[None]] = []
@@ -184,7 +184,10 @@ def _config(
     config: Config | None, max_header_size: int | None, idle_timeout: float | None
 ) -> Config:
     """Albany's settings for the server: Tornado apps log their own requests, have no lifespan."""
-    config = config or Config(lifespan="off", access_log=False, install_signal_handlers=False)
+    if config is None:
+        config = Config(lifespan="off", access_log=False, install_signal_handlers=False)
+    else:
+        config = replace(config)  # the caller's stays as it was
     if max_header_size is not None:
         config.limits = replace(config.limits, max_header_size=max_header_size)
     if idle_timeout is not None:
