@@ -27,6 +27,7 @@ from tornado import httputil
 from tornado.log import gen_log
 
 from albany.types import App, Message, Receive, Send
+from albany_tornado.callback import as_delegate
 from albany_tornado.connection import AlbanyConnection
 from albany_tornado.context import RequestContext
 from albany_tornado.decompress import GzipRequestDelegate
@@ -174,14 +175,15 @@ async def _until_disconnect(connection: AlbanyConnection, receive: Receive) -> N
             return
 
 
-def tornado_app(delegate: httputil.HTTPServerConnectionDelegate, **options: Any) -> App:
-    """``delegate`` (a ``tornado.web.Application``, a router…) as an asyncio-flavoured Albany app.
+def tornado_app(delegate: Any, **options: Any) -> App:
+    """``delegate`` (a ``tornado.web.Application``, a router…, or a plain
+    ``callback(request)`` as ``HTTPServer`` takes) as an asyncio-flavoured Albany app.
 
     ``options`` are ``tornado.httpserver.HTTPServer``'s per-request keyword arguments:
     ``xheaders``, ``protocol``, ``trusted_downstream``, ``decompress_request``,
     ``chunk_size``, ``max_body_size``, ``max_buffer_size``, ``no_keep_alive``.
     """
-    return TornadoApp(delegate, ServerOptions.from_tornado(**options))
+    return TornadoApp(as_delegate(delegate), ServerOptions.from_tornado(**options))
 
 
 def _has_body(headers: httputil.HTTPHeaders) -> bool:

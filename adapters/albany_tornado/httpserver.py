@@ -22,6 +22,7 @@ from tornado.tcpserver import TCPServer
 
 from albany.config import Config
 from albany_tornado.application import TornadoApp
+from albany_tornado.callback import as_delegate
 from albany_tornado.options import ServerOptions
 from albany_tornado.quiet import QUIET_START
 from albany_tornado.tls import apply_ssl_options
@@ -67,11 +68,6 @@ class HTTPServer(TCPServer):
         backend: Backend = "asyncio",
         config: Config | None = None,
     ) -> None:
-        if not isinstance(request_callback, httputil.HTTPServerConnectionDelegate):
-            raise TypeError(
-                "albany_tornado.HTTPServer serves HTTPServerConnectionDelegates "
-                "(a tornado.web.Application, a router); plain callbacks are not supported"
-            )
         super().__init__(
             ssl_options=ssl_options, max_buffer_size=max_buffer_size, read_chunk_size=chunk_size
         )
@@ -89,7 +85,7 @@ class HTTPServer(TCPServer):
             max_buffer_size=max_buffer_size,
             no_keep_alive=no_keep_alive,
         )
-        self.app = TornadoApp(request_callback, options)
+        self.app = TornadoApp(as_delegate(request_callback), options)
         self.config = _config(config, max_header_size, idle_connection_timeout)
         if ssl_options is not None:
             apply_ssl_options(self.config, ssl_options, backend)
