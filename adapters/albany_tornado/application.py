@@ -9,7 +9,8 @@ it, with ``receive``/``send`` in place of the ``IOStream``:
    ``chunk_size`` bytes, each awaited before the next ``receive()`` — a slow handler
    leaves the body in Albany's buffer, which stops reading the socket;
 3. ``finish`` (or ``on_connection_close`` if the response was finished first, or the
-   client went away, or the body was malformed or too large: 400, as Tornado answers);
+   client went away, or the body was malformed or too large: 400, as Tornado answers,
+   or took longer than ``body_timeout``: 408 and the connection closes);
 4. ``receive()`` once more: ``http.disconnect`` comes when the response is complete or
    the client has gone; in the latter case the handler's ``on_connection_close`` runs.
 
@@ -79,7 +80,12 @@ class TornadoApp:
             scope["method"], request_uri(scope), "HTTP/" + scope["http_version"]
         )
         connection = AlbanyConnection(
-            send, asyncio.get_running_loop(), context, options.max_body_size, options.no_keep_alive
+            send,
+            asyncio.get_running_loop(),
+            context,
+            options.max_body_size,
+            options.no_keep_alive,
+            options.body_timeout,
         )
         token = ServerConnectionToken(context)
         delegate = self.delegate.start_request(token, connection)
@@ -114,7 +120,7 @@ class TornadoApp:
                 if int(declared) > connection.max_body_size:
                     raise httputil.HTTPInputError("Content-Length too long")
             if not connection.write_finished:
-                if not await self._read_body(delegate, connection, receive):
+                if not await self._read_body_in_time(delegate, connection, receive):
                     delegate.on_connection_close()
                     return False
             if connection.write_finished:
@@ -127,6 +133,25 @@ class TornadoApp:
             connection.reject(400)
             return False
         return True
+
+    async def _read_body_in_time(
+        self,
+        delegate: httputil.HTTPMessageDelegate,
+        connection: AlbanyConnection,
+        receive: Receive,
+    ) -> bool:
+        """``_read_body`` within the connection's ``body_timeout``; on timeout, 408 and close."""
+        timeout = connection.body_timeout
+        if timeout is None:
+            return await self._read_body(delegate, connection, receive)
+        reading = asyncio.ensure_future(self._read_body(delegate, connection, receive))
+        await asyncio.wait((reading,), timeout=timeout)
+        if reading.done():
+            return reading.result()
+        reading.cancel()
+        gen_log.info("Timeout reading body from %s", connection.context)
+        connection.timed_out()
+        return False
 
     async def _read_body(
         self,
@@ -181,7 +206,7 @@ def tornado_app(delegate: Any, **options: Any) -> App:
 
     ``options`` are ``tornado.httpserver.HTTPServer``'s per-request keyword arguments:
     ``xheaders``, ``protocol``, ``trusted_downstream``, ``decompress_request``,
-    ``chunk_size``, ``max_body_size``, ``max_buffer_size``, ``no_keep_alive``.
+    ``chunk_size``, ``max_body_size``, ``max_buffer_size``, ``no_keep_alive``, ``body_timeout``.
     """
     return TornadoApp(as_delegate(delegate), ServerOptions.from_tornado(**options))
 

@@ -35,9 +35,12 @@ class AlbanyConnection(httputil.HTTPConnection):
         context: RequestContext,
         max_body_size: int,
         no_keep_alive: bool,
+        body_timeout: float | None = None,
     ) -> None:
         self.context = context
         self.max_body_size = max_body_size
+        self.body_timeout = body_timeout
+        """Seconds the body may take from the end of ``headers_received``; None: no limit."""
         self._loop = loop
         self._sender = OrderedSender(send, loop)
         self._no_keep_alive = no_keep_alive
@@ -123,7 +126,8 @@ class AlbanyConnection(httputil.HTTPConnection):
         self.max_body_size = max_body_size
 
     def set_body_timeout(self, timeout: float) -> None:
-        """Kept for handlers that call it; Albany applies no body timeout."""
+        """This request's ``body_timeout`` (a handler's ``prepare`` may call it)."""
+        self.body_timeout = timeout
 
     def detach(self) -> iostream.IOStream:
         """Not available: Albany owns the connection. The connection is closed (the
@@ -163,6 +167,13 @@ class AlbanyConnection(httputil.HTTPConnection):
             self._sender.submit({"type": "http.response.body", "body": b""})
         except SendFailed:
             pass
+
+    def timed_out(self) -> None:
+        """The body did not arrive within ``body_timeout``: 408, or a close if too late for it."""
+        if self.headers_written:
+            self._break(TimeoutError("Timeout reading the request body"))
+        else:
+            self.reject(408)
 
     @property
     def response_complete(self) -> bool:

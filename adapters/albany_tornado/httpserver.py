@@ -84,6 +84,7 @@ class HTTPServer(TCPServer):
             max_body_size=max_body_size,
             max_buffer_size=max_buffer_size,
             no_keep_alive=no_keep_alive,
+            body_timeout=body_timeout,
         )
         self.app = TornadoApp(as_delegate(request_callback), options)
         self.config = _config(config, max_header_size, idle_connection_timeout)

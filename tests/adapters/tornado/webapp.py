@@ -338,3 +338,5 @@ def make_application() -> Application:
 
 application = make_application()
 app = tornado_app(application, **SERVER_OPTIONS)
+body_timeout_app = tornado_app(application, **SERVER_OPTIONS, body_timeout=0.3)
+"""The application with ``body_timeout``: a body not in within 0.3 s gets 408 and a close."""
