@@ -330,6 +330,7 @@ class HttpConnection:
                 "albany": endpoint.extension,
                 "websocket.http.response": {},
                 "albany.websocket.ping": {},
+                "albany.websocket.options": {},
             },
         }
         if self.proxy is not None:  # what a trusted proxy says (albany/proxy/)

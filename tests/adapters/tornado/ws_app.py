@@ -52,6 +52,13 @@ class Echo(WebSocketHandler):
         self.write_message(message, binary=isinstance(message, bytes))
 
 
+class CompressedEcho(Echo):
+    """``Echo`` that allows permessage-deflate (``get_compression_options`` is not None)."""
+
+    def get_compression_options(self) -> dict[str, Any]:
+        return {}
+
+
 class JsonEcho(WebSocketHandler):
     """A JSON text message back as ``{"got": …, "subprotocol": …}``, sent as a dict."""
 
@@ -272,6 +279,7 @@ ROUTES: list[Any] = [
     (r"/events", Events),
     (r"/gate/(\w+)", Gate),
     (r"/ws/echo", Echo),
+    (r"/ws/compressed", CompressedEcho),
     (r"/ws/json", JsonEcho),
     (r"/ws/info/(\w+)/(\d+)", Info),
     (r"/ws/guarded", Guarded),
