@@ -35,6 +35,9 @@ from albany_tornado.decompress import GzipRequestDelegate
 from albany_tornado.options import ServerOptions
 
 
+_REASON_EXTENSION = "albany.http.reason"
+
+
 class ServerConnectionToken:
     """The opaque ``server_conn`` Tornado passes to ``start_request``/``on_close``.
 
@@ -87,6 +90,7 @@ class TornadoApp:
             options.no_keep_alive,
             options.body_timeout,
         )
+        connection.send_reason = _REASON_EXTENSION in (scope.get("extensions") or ())
         token = ServerConnectionToken(context)
         delegate = self.delegate.start_request(token, connection)
         if options.decompress_request:

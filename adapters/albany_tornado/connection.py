@@ -53,6 +53,8 @@ class AlbanyConnection(httputil.HTTPConnection):
         coroutine raises it, and Albany closes the connection, as Tornado closes it."""
         self.body_complete = False
         """The whole request body has been read (set by the request coroutine)."""
+        self.send_reason = False
+        """The server takes the status line's reason phrase (``albany.http.reason``)."""
         self.headers_written = False
         self.write_finished = False
         """``finish()`` was called: the delegate will write nothing more."""
@@ -78,6 +80,8 @@ class AlbanyConnection(httputil.HTTPConnection):
             # read, so the connection cannot carry another request, as in Tornado
             raw.append((b"Connection", b"close"))
         start = {"type": "http.response.start", "status": start_line.code, "headers": raw}
+        if self.send_reason and start_line.reason:
+            start["reason"] = start_line.reason
         try:
             self._sender.submit(start)
         except SendFailed:

@@ -210,6 +210,8 @@ class Fails(Open):
     def get(self, how: str) -> None:
         if how == "http":
             raise HTTPError(418, "teapot here")
+        if how == "reason":
+            raise HTTPError(503, reason="Back Soon")
         raise RuntimeError("handler failed")
 
 
