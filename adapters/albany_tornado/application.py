@@ -54,6 +54,11 @@ class ServerConnectionToken:
 class TornadoApp:
     """An asyncio-flavoured Albany app serving a Tornado delegate (an ``Application``)."""
 
+    __albany_plain_upgrades__ = True
+    """An upgrade request that is not a valid WebSocket handshake comes as a plain ``http``
+    request: an ordinary handler serves it, a ``WebSocketHandler`` answers 400 or 426, as
+    in Tornado."""
+
     def __init__(
         self, delegate: httputil.HTTPServerConnectionDelegate, options: ServerOptions
     ) -> None:

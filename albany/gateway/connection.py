@@ -42,6 +42,10 @@ from albany.http1.writer import ResponseWriter, error_response
 from albany.spec import ASGI_VERSIONS
 from albany.websocket.handshake import HandshakeError, read_handshake
 
+PLAIN_UPGRADES_ATTRIBUTE = "__albany_plain_upgrades__"
+"""An app with this attribute true gets an invalid WebSocket handshake without a body as an
+ordinary ``http`` request, instead of Albany's 400 or 426 (docs/spec.md, section 12.1)."""
+
 if TYPE_CHECKING:
     from albany.gateway.endpoints import Endpoint
     from albany.proxy.hook import ScopeFix
@@ -85,6 +89,7 @@ class HttpConnection:
         self._timer: Timer | None = None
         self._timer_due = 0.0
         self.websocket: WebSocketSession | None = None
+        self._declined_upgrade = False
         state.connections.add(self)
         self._set_deadline(state.config.timeout_request_header, for_head=True)
         # --proxy-headers / --proxy-protocol (albany/proxy/hook.py): None unless trusted
@@ -105,6 +110,9 @@ class HttpConnection:
             return
         if events:
             self._route(events)
+        if self._declined_upgrade:
+            self._read_on_as_http()
+            return
         if self.reader.reading_head:
             if not self._deadline_for_head:
                 self._set_deadline(self.state.config.timeout_request_header, for_head=True)
@@ -244,6 +252,13 @@ class HttpConnection:
                 self._body_error(event)
                 return
             self._route([event])
+        if self._declined_upgrade:
+            self._read_on_as_http()
+
+    def _read_on_as_http(self) -> None:
+        """After a declined upgrade request has been routed, whole: parse what followed it."""
+        self._declined_upgrade = False
+        self.data_received(self.reader.decline_upgrade())
 
     def _start_cycle(self, request: Request) -> None:
         self._deadline = None
@@ -259,8 +274,10 @@ class HttpConnection:
             path = request.path
             raw_path = request.raw_path
         if request.upgrade is not None:  # the reader keeps only WebSocket's (handshake rule 1)
-            self._start_websocket(request, endpoint, path, raw_path)
-            return
+            if self._start_websocket(request, endpoint, path, raw_path):
+                return
+            # an invalid handshake its app serves as a plain request: read on as HTTP
+            self._declined_upgrade = True
         scope = {
             "type": "http",
             "asgi": ASGI_VERSIONS,
@@ -283,23 +300,29 @@ class HttpConnection:
 
     def _start_websocket(
         self, request: Request, endpoint: Endpoint, path: str, raw_path: bytes
-    ) -> None:
+    ) -> bool:
         """Hand the connection to a WebSocket session (``albany/websocket/``).
 
         The request head was parsed once, by the reader; the session gets it parsed.
+        False when the handshake is invalid and the app takes such requests as plain HTTP
+        (``PLAIN_UPGRADES_ATTRIBUTE``): the caller serves it as an ``http`` request.
         """
-        self._cycle = self._receiving = None
-        self._pending.clear()  # the reader stopped at the upgrade: at most its end is here
         try:
             handshake = read_handshake(request)
         except HandshakeError as error:
+            if not request.has_body and getattr(endpoint.app, PLAIN_UPGRADES_ATTRIBUTE, False):
+                return False
+            self._cycle = self._receiving = None
+            self._pending.clear()
             self.write(
                 error_response(
                     error.status, error.reason, self.state.default_headers() + error.headers
                 )
             )
             self.close()
-            return
+            return True
+        self._cycle = self._receiving = None
+        self._pending.clear()  # the reader stopped at the upgrade: at most its end is here
         from albany.websocket.session import WebSocketSession  # the frame engine: only when used
 
         state = self.state
@@ -336,6 +359,7 @@ class HttpConnection:
         if self.proxy is not None:  # what a trusted proxy says (albany/proxy/)
             self.proxy.apply(scope, state.root_path, state.raw_root_path)
         session.start(endpoint.app, scope, self.reader.upgrade_data)
+        return True
 
     def _pause_reading(self) -> None:
         self._reading_paused = True

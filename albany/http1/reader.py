@@ -153,6 +153,8 @@ class RequestReader:
         Events completed before the error stay available from ``take_events``.
         """
         if self._dead:
+            if self._upgraded:
+                self.upgrade_data += data  # the new protocol's, or HTTP's if declined
             return []
         self._began_in_feed = False
         if self._boundary:
@@ -236,6 +238,18 @@ class RequestReader:
         if self._in_head or self._chunked or self._boundary:
             return None
         return self._content_length - self._body_bytes
+
+    def decline_upgrade(self) -> bytes:
+        """Read on as HTTP after a WebSocket upgrade request (without a body) not taken.
+
+        Returns the bytes that followed it, to feed again.
+        """
+        assert self._upgraded and not (self._chunked or self._content_length > 0)
+        self._dead = self._upgraded = self._switching = False
+        self._parser = httptools.HttpRequestParser(self)
+        self._boundary = True
+        data, self.upgrade_data = self.upgrade_data, b""
+        return data
 
     def _resume_after_ignored_upgrade(self) -> None:
         """Go on parsing HTTP after llhttp stopped at an upgrade Albany does not take.
