@@ -1,11 +1,11 @@
 """Tornado's own server tests, on Tornado's ``HTTPServer`` and on ``albany_tornado.HTTPServer``.
 
-    python -m tests.framework_suites.tornado_suite [--quick] [--sides tornado,asyncio,...]
+    python -m tests.framework_suites.tornado_suite [--quick] [--sides asyncio,tornado,twisted]
 
 Each side is one pytest run, in a subprocess, of the ``tornado.test`` modules that start
-servers, from the installed Tornado package. The reference side (``tornado``) is Tornado's
-own server; each Albany side loads ``tests.framework_suites.tornado_dropin`` with the
-backend it names. The report compares every side with the reference, and the exit status is
+servers, from the installed Tornado package. The reference side (``tornado``, always run)
+is Tornado's own server; each Albany side (``albany-BACKEND``) loads
+``tests.framework_suites.tornado_dropin`` with the backend it names. The report compares every side with the reference, and the exit status is
 1 when a test fails only on Albany for no reason listed in ``KNOWN``.
 """
 
@@ -59,8 +59,10 @@ def test_files(quick: bool) -> list[str]:
     return [str(here / f"{module}.py") for module in (QUICK if quick else MODULES)]
 
 
-def run_side(name: str, files: list[str], workdir: Path) -> Side:
-    """One pytest run of ``files``: Tornado's server for ``tornado``, else the drop-in."""
+def run_side(backend: str | None, files: list[str], workdir: Path) -> Side:
+    """One pytest run of ``files``: Tornado's own server when ``backend`` is None, else the
+    drop-in on that Albany backend."""
+    name = "tornado" if backend is None else f"albany-{backend}"
     report = workdir / f"{name}.xml"
     ini = workdir / "pytest.ini"  # Tornado's tests under pytest's defaults, not Albany's settings
     ini.write_text("[pytest]\n")
@@ -69,8 +71,8 @@ def run_side(name: str, files: list[str], workdir: Path) -> Side:
         [str(ROOT / "adapters"), str(ROOT), env.get("PYTHONPATH", "")]
     )
     env.pop("ALBANY_TORNADO_BACKEND", None)
-    if name != "tornado":
-        env["ALBANY_TORNADO_BACKEND"] = name
+    if backend is not None:
+        env["ALBANY_TORNADO_BACKEND"] = backend
     command = [
         sys.executable,
         "-m",
@@ -88,7 +90,7 @@ def run_side(name: str, files: list[str], workdir: Path) -> Side:
         *files,
     ]
     subprocess.run(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, check=False)
-    return Side(name if name == "tornado" else f"albany-{name}", read_junit(report))
+    return Side(name, read_junit(report))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,17 +98,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="only " + ", ".join(QUICK))
     parser.add_argument(
         "--sides",
-        default=",".join(("tornado", *ALBANY_SIDES)),
-        help="tornado (the reference, always run) and Albany backends, comma-separated",
+        default=",".join(ALBANY_SIDES),
+        help="the Albany backends to compare with Tornado's own server (always run)",
     )
     args = parser.parse_args(argv)
-    names = [name for name in args.sides.split(",") if name and name != "tornado"]
+    names = [name for name in args.sides.split(",") if name]
     unknown = set(names) - set(ALBANY_SIDES)
     if unknown:
         parser.error(f"unknown sides: {', '.join(sorted(unknown))}")
     files = test_files(args.quick)
     with tempfile.TemporaryDirectory() as workdir:
-        reference = run_side("tornado", files, Path(workdir))
+        reference = run_side(None, files, Path(workdir))
         albany = [run_side(name, files, Path(workdir)) for name in names]
     table, unexplained = render("Tornado", reference, albany, KNOWN)
     print(table)
