@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tornado import httputil
-from tornado.log import gen_log
+from tornado.log import app_log, gen_log
 
 from albany.types import App, Message, Receive, Send
 from albany_tornado.callback import as_delegate
@@ -118,7 +118,8 @@ class TornadoApp:
         headers: httputil.HTTPHeaders,
         receive: Receive,
     ) -> bool:
-        """Steps 1–3; False when the exchange ended early (client gone, or answered 400)."""
+        """Steps 1–3; False when the exchange ended early (client gone, answered 400, or
+        the delegate raised)."""
         connection.body_complete = not _has_body(headers)
         try:
             waiting = delegate.headers_received(start_line, headers)
@@ -140,6 +141,16 @@ class TornadoApp:
             gen_log.info("Malformed HTTP message from %s: %s", connection.context, error)
             delegate.on_connection_close()
             connection.reject(400)
+            return False
+        except Exception as error:
+            # a delegate's own error (a RequestHandler catches its own): logged as Tornado
+            # logs it, and the connection is closed after a 500 if nothing was written yet
+            app_log.error("Uncaught exception", exc_info=True)
+            try:
+                delegate.on_connection_close()
+            except Exception:
+                app_log.error("Uncaught exception", exc_info=True)
+            connection.failed(error)
             return False
         return True
 
@@ -179,7 +190,7 @@ class TornadoApp:
             if body:
                 received += len(body)
                 if received > connection.max_body_size:
-                    raise httputil.HTTPInputError("Body too long")
+                    raise httputil.HTTPInputError("chunked body too large")  # Tornado's words
                 for start in range(0, len(body), chunk_size):
                     if connection.write_finished:
                         return True

@@ -47,6 +47,7 @@ class AlbanyConnection(httputil.HTTPConnection):
         self._close_callback: Callable[[], None] | None = None
         self._declared: int | None = None
         self._written = 0
+        self._raw_head = b""
         self.broken: Future[BaseException] = loop.create_future()
         """Resolves with the error when the response cannot be completed as written
         (a body that does not match its ``Content-Length``, ``detach()``): the request
@@ -69,10 +70,12 @@ class AlbanyConnection(httputil.HTTPConnection):
     ) -> Future[None]:
         """Send the status and headers, and ``chunk`` if given."""
         assert isinstance(start_line, httputil.ResponseStartLine)
+        declared = headers.get("Content-Length")
+        if declared is not None and not (declared.isascii() and declared.isdigit()):
+            raise ValueError(f"not an integer: {declared!r}")  # Tornado's check, before sending
         self.headers_written = True
         raw = response_headers(headers)
-        declared = headers.get("Content-Length")
-        self._declared = int(declared) if declared is not None and declared.isdigit() else None
+        self._declared = int(declared) if declared is not None else None
         if self._no_keep_alive or (
             not self.body_complete and "close" not in headers.get("Connection", "").lower()
         ):
@@ -89,9 +92,15 @@ class AlbanyConnection(httputil.HTTPConnection):
         return self.write(chunk or b"")
 
     def write(self, chunk: bytes) -> Future[None]:
-        """Send a piece of the body; the future waits while the transport is full."""
+        """Send a piece of the body; the future waits while the transport is full.
+
+        Before ``write_headers``, the bytes are the response head itself, as Tornado's
+        oldest callback interface writes it (``HTTP/1.1 200 OK\\r\\n…``).
+        """
         if self._sender.gone:
             return failed(self._loop, iostream.StreamClosedError())
+        if not self.headers_written:
+            return self._write_raw_head(chunk)
         self._written += len(chunk)
         if self._declared is not None and self._written > self._declared:
             error = httputil.HTTPOutputError("Tried to write more data than Content-Length")
@@ -104,6 +113,18 @@ class AlbanyConnection(httputil.HTTPConnection):
         except SendFailed:
             return failed(self._loop, iostream.StreamClosedError())
         return future
+
+    def _write_raw_head(self, chunk: bytes) -> Future[None]:
+        self._raw_head += chunk
+        head, complete, rest = self._raw_head.partition(b"\r\n\r\n")
+        if not complete:
+            done: Future[None] = self._loop.create_future()
+            done.set_result(None)
+            return done
+        self._raw_head = b""
+        status_line, _, fields = head.decode("latin-1").partition("\r\n")
+        start_line = httputil.parse_response_start_line(status_line)
+        return self.write_headers(start_line, httputil.HTTPHeaders.parse(fields), rest or None)
 
     def finish(self) -> None:
         """The response is complete; its last message goes after the others."""
@@ -171,6 +192,13 @@ class AlbanyConnection(httputil.HTTPConnection):
             self._sender.submit({"type": "http.response.body", "body": b""})
         except SendFailed:
             pass
+
+    def failed(self, error: BaseException) -> None:
+        """The delegate raised: 500 and close, or only close once the head is out."""
+        if self.headers_written and not self._sender.gone:
+            self._break(error)
+        else:
+            self.reject(500)
 
     def timed_out(self) -> None:
         """The body did not arrive within ``body_timeout``: 408, or a close if too late for it."""

@@ -19,6 +19,8 @@ from tornado.netutil import ssl_options_to_context
 from albany.config import Config
 
 _FILE_KEYS = {"certfile", "keyfile", "ca_certs", "cert_reqs"}
+_DEFAULT_VERSIONS = (ssl.PROTOCOL_TLS_SERVER, ssl.PROTOCOL_TLS)
+"""``ssl_version`` values that ask for what Albany does anyway: the best version both speak."""
 
 
 def apply_ssl_options(config: Config, ssl_options: Any, backend: str) -> None:
@@ -26,7 +28,7 @@ def apply_ssl_options(config: Config, ssl_options: Any, backend: str) -> None:
     ``TCPServer``: a dict has a ``certfile`` that exists)."""
     if config.is_ssl:
         raise ValueError("Give the TLS settings once: ssl_options, or config's ssl settings")
-    if isinstance(ssl_options, dict) and set(ssl_options) <= _FILE_KEYS:
+    if isinstance(ssl_options, dict) and _files_only(ssl_options):
         config.ssl_certfile = ssl_options["certfile"]
         config.ssl_keyfile = ssl_options.get("keyfile")
         config.ssl_ca_certs = ssl_options.get("ca_certs")
@@ -39,3 +41,11 @@ def apply_ssl_options(config: Config, ssl_options: Any, backend: str) -> None:
             + ("an ssl.SSLContext" if isinstance(ssl_options, ssl.SSLContext) else "ciphers or ssl_version")
         )
     config.ssl = ssl_options_to_context(ssl_options, server_side=True)
+
+
+def _files_only(ssl_options: dict[str, Any]) -> bool:
+    """Whether the dict holds only what the ``ssl_*`` files say (a default ``ssl_version``)."""
+    rest = set(ssl_options) - _FILE_KEYS
+    if rest == {"ssl_version"}:
+        return ssl_options["ssl_version"] in _DEFAULT_VERSIONS
+    return not rest

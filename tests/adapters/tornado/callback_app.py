@@ -1,7 +1,9 @@
 """A plain ``callback(request)`` served the way ``HTTPServer(callback)`` serves it.
 
-``/later`` answers from a loop callback after the request callback has returned; every
-other path answers at once with what the request held.
+``/later`` answers from a loop callback after the request callback has returned; ``/raw``
+writes its head as bytes through ``connection.write``, as Tornado's oldest interface does;
+``/raise`` raises; ``/bad-length`` gives an invalid ``Content-Length``; every other path
+answers at once with what the request held.
 """
 
 from __future__ import annotations
@@ -34,8 +36,21 @@ def answer(request: httputil.HTTPServerRequest) -> None:
 
 
 def callback(request: httputil.HTTPServerRequest) -> None:
+    connection = request.connection
+    assert connection is not None
     if request.path == "/later":
         IOLoop.current().add_callback(answer, request)
+    elif request.path == "/raw":
+        connection.write(b"HTTP/1.1 203 Raw Head\r\nContent-Length: 3\r\nX-Raw: ")
+        connection.write(b"yes\r\n\r\nraw")
+        connection.finish()
+    elif request.path == "/raise":
+        raise RuntimeError("the callback failed")
+    elif request.path == "/bad-length":
+        connection.write_headers(
+            httputil.ResponseStartLine("HTTP/1.1", 200, "OK"),
+            httputil.HTTPHeaders({"Content-Length": "+10"}),
+        )
     else:
         answer(request)
 

@@ -12,7 +12,9 @@ from tornado.netutil import bind_sockets
 from albany.testing import LiveServer
 from albany_tornado import HTTPServer
 from tests.adapters.tornado import callback_app
+from tests.adapters.tornado.test_connection_close import until_closed
 from tests.adapters.tornado.test_websocket_dropin import run_on
+from tests.contract.raw import ResponseReader, connect
 
 APP = "tests.adapters.tornado.callback_app:app"
 
@@ -32,6 +34,26 @@ def test_a_callback_gets_the_request_with_its_body(server_pool: Any, loop: str) 
         later = client.get(base + "/later")  # answered after the callback returned
         assert later.status_code == 200
         assert later.json()["path"] == "/later"
+
+
+def test_a_raw_head_written_through_write_is_the_response(server_pool: Any, loop: str) -> None:
+    server: LiveServer = server_pool.get(APP, loop)
+    with connect(server) as sock:
+        sock.sendall(b"GET /raw HTTP/1.1\r\nHost: a\r\n\r\n")
+        response = ResponseReader(sock).read()
+    assert response.status == 203
+    assert response.header("x-raw") == "yes"
+    assert response.body == b"raw"
+
+
+@pytest.mark.parametrize("path", ["/raise", "/bad-length"])
+def test_a_delegate_error_is_a_500_and_a_close(server_pool: Any, loop: str, path: str) -> None:
+    server: LiveServer = server_pool.get(APP, loop)
+    with connect(server) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: a\r\n\r\n".encode())
+        received = until_closed(sock)
+    assert received.startswith(b"HTTP/1.1 500 "), received
+    assert b"connection: close" in received.lower()
 
 
 @pytest.mark.parametrize(

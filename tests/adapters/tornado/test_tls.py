@@ -65,5 +65,15 @@ def test_twisted_refuses_a_context_with_a_reason(tls_files: TLSFiles) -> None:
     context.load_cert_chain(tls_files.certfile, tls_files.keyfile)
     with pytest.raises(ValueError, match="certificate files"):
         HTTPServer(Application(), ssl_options=context, backend="twisted")
+    server = HTTPServer(  # the default ssl_version is what the certificate files give anyway
+        Application(),
+        ssl_options={
+            "certfile": tls_files.certfile,
+            "keyfile": tls_files.keyfile,
+            "ssl_version": ssl.PROTOCOL_TLS_SERVER,
+        },
+        backend="twisted",
+    )
+    assert server.config.ssl_certfile == tls_files.certfile and server.config.ssl is None
     with pytest.raises(ValueError, match="does not exist"):  # Tornado's own check
         HTTPServer(Application(), ssl_options={"certfile": "/nonexistent.pem"})
