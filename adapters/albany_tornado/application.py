@@ -96,6 +96,7 @@ class TornadoApp:
             options.body_timeout,
         )
         connection.send_reason = _REASON_EXTENSION in (scope.get("extensions") or ())
+        connection.head_request = scope["method"] == "HEAD"
         token = ServerConnectionToken(context)
         delegate = self.delegate.start_request(token, connection)
         if options.decompress_request:

@@ -54,6 +54,8 @@ class AlbanyConnection(httputil.HTTPConnection):
         coroutine raises it, and Albany closes the connection, as Tornado closes it."""
         self.body_complete = False
         """The whole request body has been read (set by the request coroutine)."""
+        self.head_request = False
+        """The request is a ``HEAD``: its response has no body."""
         self.send_reason = False
         """The server takes the status line's reason phrase (``albany.http.reason``)."""
         self.headers_written = False
@@ -75,7 +77,10 @@ class AlbanyConnection(httputil.HTTPConnection):
             raise ValueError(f"not an integer: {declared!r}")  # Tornado's check, before sending
         self.headers_written = True
         raw = response_headers(headers)
-        self._declared = int(declared) if declared is not None else None
+        if self.head_request or start_line.code in (204, 304):
+            self._declared = 0  # no body, whatever Content-Length says (as Tornado counts)
+        else:
+            self._declared = int(declared) if declared is not None else None
         if self._no_keep_alive or (
             not self.body_complete and "close" not in headers.get("Connection", "").lower()
         ):

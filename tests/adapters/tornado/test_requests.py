@@ -185,3 +185,14 @@ def test_reason_phrases_reach_the_status_line(tornado_server: LiveServer) -> Non
     )
     assert status_line(tornado_server, "/fail/reason") == b"HTTP/1.1 503 Back Soon"  # HTTPError
     assert status_line(tornado_server, "/status/201") == b"HTTP/1.1 201 Created"
+
+
+def test_head_keeps_the_connection(tornado_server: LiveServer) -> None:
+    """A HEAD answer declares the GET's Content-Length and has no body: nothing is missing."""
+    with connect(tornado_server) as sock:
+        for _ in range(2):
+            sock.sendall(b"HEAD /static/page.txt HTTP/1.1\r\nHost: a\r\n\r\n")
+            response = ResponseReader(sock).read(head=True)
+            assert response.status == 200
+            assert response.header("content-length") == str(len(PAGE))
+            assert response.header("connection") != "close"
