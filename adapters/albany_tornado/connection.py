@@ -110,7 +110,7 @@ class AlbanyConnection(httputil.HTTPConnection):
         if self._declared is not None and self._written > self._declared:
             error = httputil.HTTPOutputError("Tried to write more data than Content-Length")
             self._break(error)
-            return failed(self._loop, error)
+            raise error  # as Tornado's connection raises it, after closing
         future: Future[None] = self._loop.create_future()
         message = {"type": "http.response.body", "body": chunk, "more_body": True}
         try:
@@ -137,12 +137,11 @@ class AlbanyConnection(httputil.HTTPConnection):
         if self.broken.done():
             return
         if self._declared is not None and self._written < self._declared:
-            self._break(
-                httputil.HTTPOutputError(
-                    f"Tried to write {self._written} bytes less than Content-Length"
-                )
+            error = httputil.HTTPOutputError(
+                f"Tried to write {self._declared - self._written} bytes less than Content-Length"
             )
-            return
+            self._break(error)
+            raise error  # as Tornado's connection raises it, after closing
         try:
             self._sender.submit({"type": "http.response.body", "body": b"", "more_body": False})
         except SendFailed:

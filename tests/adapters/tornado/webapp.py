@@ -287,6 +287,11 @@ class WrongLength(Open):
             return
         self.set_header("Content-Length", "10")
         self.write("x" * (5 if how == "short" else 15))
+        try:
+            self.finish()
+        except Exception as error:  # the connection raises, as Tornado's does
+            EVENTS.append(f"wrong-length {how}: {error}")
+            raise
 
 
 @stream_request_body
