@@ -34,7 +34,6 @@ from albany_tornado.context import RequestContext
 from albany_tornado.decompress import GzipRequestDelegate
 from albany_tornado.options import ServerOptions
 
-
 _REASON_EXTENSION = "albany.http.reason"
 
 

@@ -38,7 +38,11 @@ def apply_ssl_options(config: Config, ssl_options: Any, backend: str) -> None:
         raise ValueError(
             "The Twisted backend serves TLS from certificate files: give ssl_options as a "
             "dict of certfile, keyfile, ca_certs and cert_reqs, not "
-            + ("an ssl.SSLContext" if isinstance(ssl_options, ssl.SSLContext) else "ciphers or ssl_version")
+            + (
+                "an ssl.SSLContext"
+                if isinstance(ssl_options, ssl.SSLContext)
+                else "ciphers or ssl_version"
+            )
         )
     config.ssl = ssl_options_to_context(ssl_options, server_side=True)
 

@@ -1,4 +1,7 @@
-"""An invalid WebSocket handshake as a plain request, for apps that ask (``__albany_plain_upgrades__``)."""
+"""An invalid WebSocket handshake as a plain request, for apps that ask for it.
+
+The app says so with ``__albany_plain_upgrades__``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ from typing import Any
 
 from tests.gateway.harness import GET, Gateway, Receive, Send
 
-UPGRADE_WITHOUT_KEY = b"GET /a HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+UPGRADE_WITHOUT_KEY = (
+    b"GET /a HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+)
 
 
 def recording(seen: list[Any], plain_upgrades: bool) -> Any:

@@ -19,7 +19,6 @@ from tests.contract.raw import ResponseReader, connect
 APP = "tests.adapters.tornado.callback_app:app"
 
 
-
 def test_a_callback_gets_the_request_with_its_body(server_pool: Any, loop: str) -> None:
     server: LiveServer = server_pool.get(APP, loop)
     base = f"http://{server.host}:{server.port}"

@@ -1,4 +1,4 @@
-"""A GET with ``Upgrade: websocket`` that is no valid handshake is a plain request, as in Tornado."""
+"""A GET with ``Upgrade: websocket`` that is no valid handshake: a plain request, as in Tornado."""
 
 from __future__ import annotations
 

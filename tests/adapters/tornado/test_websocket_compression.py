@@ -19,9 +19,7 @@ def compressed(data: bytes) -> bytes:
     return (compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
 
 
-def test_no_deflate_unless_the_handler_has_compression_options(
-    server_pool: Any, loop: str
-) -> None:
+def test_no_deflate_unless_the_handler_has_compression_options(server_pool: Any, loop: str) -> None:
     server: LiveServer = server_pool.get(APP, loop)
     with RawWebSocket(server) as ws:
         headers = ws.handshake("/ws/echo", DEFLATE)  # get_compression_options() is None
