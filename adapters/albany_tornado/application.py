@@ -63,6 +63,8 @@ class TornadoApp:
     ) -> None:
         self.delegate = delegate
         self.options = options
+        self.sessions: set[asyncio.Future[None]] = set()
+        """One future per WebSocket session still being served, resolved as it ends."""
 
     async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -71,7 +73,13 @@ class TornadoApp:
         elif kind == "websocket":
             from albany_tornado.websocket import serve_websocket  # tornado.websocket: when used
 
-            await serve_websocket(self, scope, receive, send)
+            ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self.sessions.add(ended)
+            try:
+                await serve_websocket(self, scope, receive, send)
+            finally:
+                self.sessions.discard(ended)
+                ended.set_result(None)
         elif kind == "lifespan":
             await _lifespan(receive, send)
         else:

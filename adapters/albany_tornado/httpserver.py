@@ -120,11 +120,14 @@ class HTTPServer(TCPServer):
             self._stopping.append(loop.create_task(self._stop(served)))
 
     async def close_all_connections(self) -> None:
-        """Wait until every connection of the stopped servers has closed."""
+        """Wait until every connection of the stopped servers has closed, and the
+        WebSocket sessions they carried have ended (``on_close`` has run)."""
         if self._servers:
             self.stop()
         while self._stopping:
             await self._stopping.pop()
+        if self.app.sessions:
+            await asyncio.wait(set(self.app.sessions))
 
     async def _stop(self, served: _Served) -> None:
         starting = [task for task in self._starting if not task.done()]

@@ -181,7 +181,8 @@ class Sequenced(WebSocketHandler):
 
 
 class Gated(WebSocketHandler):
-    """``/ws/gated/TAG``: ``on_message`` records each message, then waits for the gate."""
+    """``/ws/gated/TAG``: ``on_message`` records each message, then waits for the gate;
+    ``on_close`` records ``gated TAG closed``."""
 
     def open(self, name: str) -> None:
         self.name = name
@@ -190,7 +191,13 @@ class Gated(WebSocketHandler):
     async def on_message(self, message: str | bytes) -> None:
         EVENTS.append(f"gated {self.name} {message!s}")
         await GATES[self.name].wait()
-        self.write_message(message)
+        try:
+            self.write_message(message)
+        except WebSocketClosedError:
+            pass
+
+    def on_close(self) -> None:
+        EVENTS.append(f"gated {self.name} closed")
 
 
 class SlowPrepare(WebSocketHandler):
