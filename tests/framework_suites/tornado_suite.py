@@ -108,11 +108,6 @@ KNOWN: dict[str, str] = {
         '`backend="twisted"` serves on the loop Twisted\'s reactor runs on, one per process'
     )
     + " (the test starts its server in a thread, on a loop of its own)",
-    "tornado.test.websocket_test.WebSocketTest::test_websocket_close_buffered_data": (
-        "the suite's Twisted side shares one loop across tests (one reactor per process): "
-        "Tornado's tearDown cancels every task left on it, and the session's app task, "
-        "still ending after its connection closed, is logged by Albany as cancelled"
-    ),
     "tornado.test.simple_httpclient_test.HostnameMappingTestCase::test_hostname_mapping": (
         "the suite's Twisted side shares one loop across tests (one reactor per process): "
         "AsyncHTTPClient keeps one instance per loop, so the test's client with its "
