@@ -9,7 +9,8 @@ it, with ``receive``/``send`` in place of the ``IOStream``:
    ``chunk_size`` bytes, each awaited before the next ``receive()`` — a slow handler
    leaves the body in Albany's buffer, which stops reading the socket;
 3. ``finish`` (or ``on_connection_close`` if the response was finished first, or the
-   client went away, or the body was malformed or too large: 400, as Tornado answers);
+   client went away, or the body was malformed or too large: 400, as Tornado answers,
+   or took longer than ``body_timeout``: 408 and the connection closes);
 4. ``receive()`` once more: ``http.disconnect`` comes when the response is complete or
    the client has gone; in the latter case the handler's ``on_connection_close`` runs.
 
@@ -24,14 +25,17 @@ from typing import Any
 from urllib.parse import quote
 
 from tornado import httputil
-from tornado.log import gen_log
+from tornado.log import app_log, gen_log
 
 from albany.types import App, Message, Receive, Send
+from albany_tornado.callback import as_delegate
 from albany_tornado.connection import AlbanyConnection
 from albany_tornado.context import RequestContext
 from albany_tornado.decompress import GzipRequestDelegate
 from albany_tornado.options import ServerOptions
 from albany_tornado.prefix import start_request
+
+_REASON_EXTENSION = "albany.http.reason"
 
 
 class ServerConnectionToken:
@@ -50,11 +54,18 @@ class ServerConnectionToken:
 class TornadoApp:
     """An asyncio-flavoured Albany app serving a Tornado delegate (an ``Application``)."""
 
+    __albany_plain_upgrades__ = True
+    """An upgrade request that is not a valid WebSocket handshake comes as a plain ``http``
+    request: an ordinary handler serves it, a ``WebSocketHandler`` answers 400 or 426, as
+    in Tornado."""
+
     def __init__(
         self, delegate: httputil.HTTPServerConnectionDelegate, options: ServerOptions
     ) -> None:
         self.delegate = delegate
         self.options = options
+        self.sessions: set[asyncio.Future[None]] = set()
+        """One future per WebSocket session still being served, resolved as it ends."""
 
     async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -63,7 +74,13 @@ class TornadoApp:
         elif kind == "websocket":
             from albany_tornado.websocket import serve_websocket  # tornado.websocket: when used
 
-            await serve_websocket(self, scope, receive, send)
+            ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self.sessions.add(ended)
+            try:
+                await serve_websocket(self, scope, receive, send)
+            finally:
+                self.sessions.discard(ended)
+                ended.set_result(None)
         elif kind == "lifespan":
             await _lifespan(receive, send)
         else:
@@ -79,8 +96,15 @@ class TornadoApp:
             scope["method"], request_uri(scope), "HTTP/" + scope["http_version"]
         )
         connection = AlbanyConnection(
-            send, asyncio.get_running_loop(), context, options.max_body_size, options.no_keep_alive
+            send,
+            asyncio.get_running_loop(),
+            context,
+            options.max_body_size,
+            options.no_keep_alive,
+            options.body_timeout,
         )
+        connection.send_reason = _REASON_EXTENSION in (scope.get("extensions") or ())
+        connection.head_request = scope["method"] == "HEAD"
         token = ServerConnectionToken(context)
         delegate = start_request(self.delegate, scope, token, connection)
         if options.decompress_request:
@@ -103,7 +127,8 @@ class TornadoApp:
         headers: httputil.HTTPHeaders,
         receive: Receive,
     ) -> bool:
-        """Steps 1–3; False when the exchange ended early (client gone, or answered 400)."""
+        """Steps 1–3; False when the exchange ended early (client gone, answered 400, or
+        the delegate raised)."""
         connection.body_complete = not _has_body(headers)
         try:
             waiting = delegate.headers_received(start_line, headers)
@@ -114,7 +139,7 @@ class TornadoApp:
                 if int(declared) > connection.max_body_size:
                     raise httputil.HTTPInputError("Content-Length too long")
             if not connection.write_finished:
-                if not await self._read_body(delegate, connection, receive):
+                if not await self._read_body_in_time(delegate, connection, receive):
                     delegate.on_connection_close()
                     return False
             if connection.write_finished:
@@ -126,7 +151,36 @@ class TornadoApp:
             delegate.on_connection_close()
             connection.reject(400)
             return False
+        except Exception as error:
+            # a delegate's own error (a RequestHandler catches its own): logged as Tornado
+            # logs it, and the connection is closed after a 500 if nothing was written yet
+            app_log.error("Uncaught exception", exc_info=True)
+            try:
+                delegate.on_connection_close()
+            except Exception:
+                app_log.error("Uncaught exception", exc_info=True)
+            connection.failed(error)
+            return False
         return True
+
+    async def _read_body_in_time(
+        self,
+        delegate: httputil.HTTPMessageDelegate,
+        connection: AlbanyConnection,
+        receive: Receive,
+    ) -> bool:
+        """``_read_body`` within the connection's ``body_timeout``; on timeout, 408 and close."""
+        timeout = connection.body_timeout
+        if timeout is None:
+            return await self._read_body(delegate, connection, receive)
+        reading = asyncio.ensure_future(self._read_body(delegate, connection, receive))
+        await asyncio.wait((reading,), timeout=timeout)
+        if reading.done():
+            return reading.result()
+        reading.cancel()
+        gen_log.info("Timeout reading body from %s", connection.context)
+        connection.timed_out()
+        return False
 
     async def _read_body(
         self,
@@ -145,7 +199,7 @@ class TornadoApp:
             if body:
                 received += len(body)
                 if received > connection.max_body_size:
-                    raise httputil.HTTPInputError("Body too long")
+                    raise httputil.HTTPInputError("chunked body too large")  # Tornado's words
                 for start in range(0, len(body), chunk_size):
                     if connection.write_finished:
                         return True
@@ -175,14 +229,15 @@ async def _until_disconnect(connection: AlbanyConnection, receive: Receive) -> N
             return
 
 
-def tornado_app(delegate: httputil.HTTPServerConnectionDelegate, **options: Any) -> App:
-    """``delegate`` (a ``tornado.web.Application``, a router…) as an asyncio-flavoured Albany app.
+def tornado_app(delegate: Any, **options: Any) -> App:
+    """``delegate`` (a ``tornado.web.Application``, a router…, or a plain
+    ``callback(request)`` as ``HTTPServer`` takes) as an asyncio-flavoured Albany app.
 
     ``options`` are ``tornado.httpserver.HTTPServer``'s per-request keyword arguments:
     ``xheaders``, ``protocol``, ``trusted_downstream``, ``decompress_request``,
-    ``chunk_size``, ``max_body_size``, ``max_buffer_size``, ``no_keep_alive``.
+    ``chunk_size``, ``max_body_size``, ``max_buffer_size``, ``no_keep_alive``, ``body_timeout``.
     """
-    return TornadoApp(delegate, ServerOptions.from_tornado(**options))
+    return TornadoApp(as_delegate(delegate), ServerOptions.from_tornado(**options))
 
 
 def _has_body(headers: httputil.HTTPHeaders) -> bool:

@@ -35,21 +35,29 @@ class AlbanyConnection(httputil.HTTPConnection):
         context: RequestContext,
         max_body_size: int,
         no_keep_alive: bool,
+        body_timeout: float | None = None,
     ) -> None:
         self.context = context
         self.max_body_size = max_body_size
+        self.body_timeout = body_timeout
+        """Seconds the body may take from the end of ``headers_received``; None: no limit."""
         self._loop = loop
         self._sender = OrderedSender(send, loop)
         self._no_keep_alive = no_keep_alive
         self._close_callback: Callable[[], None] | None = None
         self._declared: int | None = None
         self._written = 0
+        self._raw_head = b""
         self.broken: Future[BaseException] = loop.create_future()
         """Resolves with the error when the response cannot be completed as written
         (a body that does not match its ``Content-Length``, ``detach()``): the request
         coroutine raises it, and Albany closes the connection, as Tornado closes it."""
         self.body_complete = False
         """The whole request body has been read (set by the request coroutine)."""
+        self.head_request = False
+        """The request is a ``HEAD``: its response has no body."""
+        self.send_reason = False
+        """The server takes the status line's reason phrase (``albany.http.reason``)."""
         self.headers_written = False
         self.write_finished = False
         """``finish()`` was called: the delegate will write nothing more."""
@@ -64,10 +72,15 @@ class AlbanyConnection(httputil.HTTPConnection):
     ) -> Future[None]:
         """Send the status and headers, and ``chunk`` if given."""
         assert isinstance(start_line, httputil.ResponseStartLine)
+        declared = headers.get("Content-Length")
+        if declared is not None and not (declared.isascii() and declared.isdigit()):
+            raise ValueError(f"not an integer: {declared!r}")  # Tornado's check, before sending
         self.headers_written = True
         raw = response_headers(headers)
-        declared = headers.get("Content-Length")
-        self._declared = int(declared) if declared is not None and declared.isdigit() else None
+        if self.head_request or start_line.code in (204, 304):
+            self._declared = 0  # no body, whatever Content-Length says (as Tornado counts)
+        else:
+            self._declared = int(declared) if declared is not None else None
         if self._no_keep_alive or (
             not self.body_complete and "close" not in headers.get("Connection", "").lower()
         ):
@@ -75,6 +88,8 @@ class AlbanyConnection(httputil.HTTPConnection):
             # read, so the connection cannot carry another request, as in Tornado
             raw.append((b"Connection", b"close"))
         start = {"type": "http.response.start", "status": start_line.code, "headers": raw}
+        if self.send_reason and start_line.reason:
+            start["reason"] = start_line.reason
         try:
             self._sender.submit(start)
         except SendFailed:
@@ -82,14 +97,20 @@ class AlbanyConnection(httputil.HTTPConnection):
         return self.write(chunk or b"")
 
     def write(self, chunk: bytes) -> Future[None]:
-        """Send a piece of the body; the future waits while the transport is full."""
+        """Send a piece of the body; the future waits while the transport is full.
+
+        Before ``write_headers``, the bytes are the response head itself, as Tornado's
+        oldest callback interface writes it (``HTTP/1.1 200 OK\\r\\n…``).
+        """
         if self._sender.gone:
             return failed(self._loop, iostream.StreamClosedError())
+        if not self.headers_written:
+            return self._write_raw_head(chunk)
         self._written += len(chunk)
         if self._declared is not None and self._written > self._declared:
             error = httputil.HTTPOutputError("Tried to write more data than Content-Length")
             self._break(error)
-            return failed(self._loop, error)
+            raise error  # as Tornado's connection raises it, after closing
         future: Future[None] = self._loop.create_future()
         message = {"type": "http.response.body", "body": chunk, "more_body": True}
         try:
@@ -98,18 +119,29 @@ class AlbanyConnection(httputil.HTTPConnection):
             return failed(self._loop, iostream.StreamClosedError())
         return future
 
+    def _write_raw_head(self, chunk: bytes) -> Future[None]:
+        self._raw_head += chunk
+        head, complete, rest = self._raw_head.partition(b"\r\n\r\n")
+        if not complete:
+            done: Future[None] = self._loop.create_future()
+            done.set_result(None)
+            return done
+        self._raw_head = b""
+        status_line, _, fields = head.decode("latin-1").partition("\r\n")
+        start_line = httputil.parse_response_start_line(status_line)
+        return self.write_headers(start_line, httputil.HTTPHeaders.parse(fields), rest or None)
+
     def finish(self) -> None:
         """The response is complete; its last message goes after the others."""
         self.write_finished = True
         if self.broken.done():
             return
         if self._declared is not None and self._written < self._declared:
-            self._break(
-                httputil.HTTPOutputError(
-                    f"Tried to write {self._written} bytes less than Content-Length"
-                )
+            error = httputil.HTTPOutputError(
+                f"Tried to write {self._declared - self._written} bytes less than Content-Length"
             )
-            return
+            self._break(error)
+            raise error  # as Tornado's connection raises it, after closing
         try:
             self._sender.submit({"type": "http.response.body", "body": b"", "more_body": False})
         except SendFailed:
@@ -123,7 +155,8 @@ class AlbanyConnection(httputil.HTTPConnection):
         self.max_body_size = max_body_size
 
     def set_body_timeout(self, timeout: float) -> None:
-        """Kept for handlers that call it; Albany applies no body timeout."""
+        """This request's ``body_timeout`` (a handler's ``prepare`` may call it)."""
+        self.body_timeout = timeout
 
     def detach(self) -> iostream.IOStream:
         """Not available: Albany owns the connection. The connection is closed (the
@@ -163,6 +196,20 @@ class AlbanyConnection(httputil.HTTPConnection):
             self._sender.submit({"type": "http.response.body", "body": b""})
         except SendFailed:
             pass
+
+    def failed(self, error: BaseException) -> None:
+        """The delegate raised: 500 and close, or only close once the head is out."""
+        if self.headers_written and not self._sender.gone:
+            self._break(error)
+        else:
+            self.reject(500)
+
+    def timed_out(self) -> None:
+        """The body did not arrive within ``body_timeout``: 408, or a close if too late for it."""
+        if self.headers_written:
+            self._break(TimeoutError("Timeout reading the request body"))
+        else:
+            self.reject(408)
 
     @property
     def response_complete(self) -> bool:

@@ -22,8 +22,10 @@ from tornado.tcpserver import TCPServer
 
 from albany.config import Config
 from albany_tornado.application import TornadoApp
+from albany_tornado.callback import as_delegate
 from albany_tornado.options import ServerOptions
 from albany_tornado.quiet import QUIET_START
+from albany_tornado.tls import apply_ssl_options
 
 Backend = Literal["asyncio", "tornado", "twisted"]
 
@@ -42,8 +44,8 @@ class HTTPServer(TCPServer):
     ``decompress_request``, ``chunk_size``, ``max_header_size``,
     ``idle_connection_timeout`` (Albany's keep-alive and request-header timeouts),
     ``max_body_size``, ``max_buffer_size`` (the body limit when ``max_body_size`` is not
-    given), ``trusted_downstream``. Not applied: ``ssl_options`` (a ``ValueError``: give
-    ``config`` Albany's TLS settings instead) and ``body_timeout``.
+    given), ``trusted_downstream``, ``ssl_options`` (an ``ssl.SSLContext`` or Tornado's
+    dict form; on the Twisted backend the dict of certificate files only), ``body_timeout``.
     """
 
     def __init__(
@@ -66,17 +68,9 @@ class HTTPServer(TCPServer):
         backend: Backend = "asyncio",
         config: Config | None = None,
     ) -> None:
-        if ssl_options is not None:
-            raise ValueError(
-                "ssl_options is not applied: pass config=albany.Config(ssl=…) or "
-                "Config(ssl_certfile=…, ssl_keyfile=…) instead"
-            )
-        if not isinstance(request_callback, httputil.HTTPServerConnectionDelegate):
-            raise TypeError(
-                "albany_tornado.HTTPServer serves HTTPServerConnectionDelegates "
-                "(a tornado.web.Application, a router); plain callbacks are not supported"
-            )
-        super().__init__(max_buffer_size=max_buffer_size, read_chunk_size=chunk_size)
+        super().__init__(
+            ssl_options=ssl_options, max_buffer_size=max_buffer_size, read_chunk_size=chunk_size
+        )
         self.request_callback = request_callback
         self.xheaders = xheaders
         self.protocol = protocol
@@ -90,9 +84,12 @@ class HTTPServer(TCPServer):
             max_body_size=max_body_size,
             max_buffer_size=max_buffer_size,
             no_keep_alive=no_keep_alive,
+            body_timeout=body_timeout,
         )
-        self.app = TornadoApp(request_callback, options)
+        self.app = TornadoApp(as_delegate(request_callback), options)
         self.config = _config(config, max_header_size, idle_connection_timeout)
+        if ssl_options is not None:
+            apply_ssl_options(self.config, ssl_options, backend)
         self._servers: list[_Served] = []
         self._starting: list[asyncio.Task[None]] = []
         self._stopping: list[asyncio.Task[None]] = []
@@ -123,11 +120,14 @@ class HTTPServer(TCPServer):
             self._stopping.append(loop.create_task(self._stop(served)))
 
     async def close_all_connections(self) -> None:
-        """Wait until every connection of the stopped servers has closed."""
+        """Wait until every connection of the stopped servers has closed, and the
+        WebSocket sessions they carried have ended (``on_close`` has run)."""
         if self._servers:
             self.stop()
         while self._stopping:
             await self._stopping.pop()
+        if self.app.sessions:
+            await asyncio.wait(set(self.app.sessions))
 
     async def _stop(self, served: _Served) -> None:
         starting = [task for task in self._starting if not task.done()]
@@ -184,7 +184,10 @@ def _config(
     config: Config | None, max_header_size: int | None, idle_timeout: float | None
 ) -> Config:
     """Albany's settings for the server: Tornado apps log their own requests, have no lifespan."""
-    config = config or Config(lifespan="off", access_log=False, install_signal_handlers=False)
+    if config is None:
+        config = Config(lifespan="off", access_log=False, install_signal_handlers=False)
+    else:
+        config = replace(config)  # the caller's stays as it was
     if max_header_size is not None:
         config.limits = replace(config.limits, max_header_size=max_header_size)
     if idle_timeout is not None:

@@ -27,6 +27,8 @@ class ServerOptions:
     chunk_size: int = DEFAULT_CHUNK_SIZE
     max_body_size: int = DEFAULT_MAX_BUFFER_SIZE
     no_keep_alive: bool = False
+    body_timeout: float | None = None
+    """Seconds the whole body may take to arrive, else 408 and close; None: no limit."""
 
     @classmethod
     def from_tornado(
@@ -40,6 +42,7 @@ class ServerOptions:
         max_body_size: int | None = None,
         max_buffer_size: int | None = None,
         no_keep_alive: bool = False,
+        body_timeout: float | None = None,
     ) -> ServerOptions:
         """Options spelled as ``HTTPServer``'s keyword arguments; ``None`` is Tornado's default."""
         body_limit = max_body_size if max_body_size is not None else max_buffer_size
@@ -51,4 +54,5 @@ class ServerOptions:
             chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
             max_body_size=body_limit if body_limit is not None else DEFAULT_MAX_BUFFER_SIZE,
             no_keep_alive=no_keep_alive,
+            body_timeout=body_timeout,
         )

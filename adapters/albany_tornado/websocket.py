@@ -12,7 +12,9 @@
 3. Once accepted and ``open()`` has returned, each message from ``receive()`` goes to
    the protocol, and what ``on_message`` returns is awaited before the next
    ``receive()``: a slow handler leaves messages in Albany's queue, which then stops
-   reading the socket. ``websocket.disconnect`` ends the session with ``on_close``.
+   reading the socket. Every ``MESSAGES_PER_TURN`` messages the loop runs once, so a
+   burst of small frames does not hold it. ``websocket.disconnect`` ends the session
+   with ``on_close``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ from albany_tornado.websocket_connection import PING_EXTENSION, WebSocketConnect
 from albany_tornado.websocket_protocol import AlbanyWebSocketProtocol
 
 _PONG = "albany.websocket.pong"
+
+MESSAGES_PER_TURN = 16
+"""Messages delivered before the session lets the loop run once: a burst of small frames
+(all queued, so ``receive()`` never waits) does not hold the loop, as Tornado's read loop
+does not hold it."""
 
 
 async def serve_websocket(app: TornadoApp, scope: Any, receive: Receive, send: Send) -> None:
@@ -94,10 +101,15 @@ async def _session(connection: WebSocketConnection, receive: Receive) -> None:
         return
     await protocol.opened
     message = await receiving
+    delivered = 0
     while message["type"] != "websocket.disconnect":
         handled = _deliver(protocol, message)
         if handled is not None:
             await handled
+        delivered += 1
+        if delivered % MESSAGES_PER_TURN == 0:
+            # queued messages come back from receive() without a wait: let the loop run
+            await asyncio.sleep(0)
         message = await receive()
     protocol.disconnected(message.get("code", 1005), message.get("reason"))
 

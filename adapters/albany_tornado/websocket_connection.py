@@ -6,7 +6,8 @@ answer:
 
 - a ``101`` from the stand-in protocol (``AlbanyWebSocketProtocol``) is
   ``websocket.accept``, with the selected subprotocol and the handler's other headers
-  (``Set-Cookie``…);
+  (``Set-Cookie``…), and, through the ``albany.websocket.options`` extension, the
+  handler's compression rule and message limit;
 - any other response (403 from ``check_origin``, 404, 500, ``send_error``…) is a
   denial: ``websocket.http.response.start`` and ``.body`` when the server has the
   ``websocket.http.response`` extension, else ``websocket.close`` (most servers answer
@@ -34,6 +35,7 @@ from albany_tornado.websocket_protocol import AlbanyWebSocketProtocol
 
 PING_EXTENSION = "albany.websocket.ping"
 DENIAL_EXTENSION = "websocket.http.response"
+OPTIONS_EXTENSION = "albany.websocket.options"
 
 
 class MessageFuture(Future[None]):
@@ -63,6 +65,7 @@ class WebSocketConnection(AlbanyConnection):
         """What the client offered (``Sec-WebSocket-Protocol``), in order."""
         self.can_deny = DENIAL_EXTENSION in extensions
         self.can_ping = PING_EXTENSION in extensions
+        self.can_narrow = OPTIONS_EXTENSION in extensions
         self.protocol: AlbanyWebSocketProtocol | None = None
         self.accepted = False
         self.answered: Future[None] = loop.create_future()
@@ -108,6 +111,8 @@ class WebSocketConnection(AlbanyConnection):
             }
             if self.can_ping:
                 accept[PING_EXTENSION] = True
+            if self.can_narrow:
+                accept[OPTIONS_EXTENSION] = protocol.session_options()
             future = self._post(accept)  # raises if the server refuses the message
             self.accepted = True
             _resolve(self.answered)

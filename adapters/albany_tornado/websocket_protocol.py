@@ -1,7 +1,8 @@
 """``AlbanyWebSocketProtocol``: Tornado's ``WebSocketProtocol`` over ASGI messages.
 
 It stands in for ``WebSocketProtocol13`` in a ``WebSocketHandler`` served through
-Albany. Albany parses and writes the frames (and negotiates compression); this class
+Albany. Albany parses and writes the frames (and negotiates compression, only when
+the handler's ``get_compression_options()`` is not None, as Tornado does); this class
 only maps Tornado's calls and callbacks onto ASGI ``websocket`` messages:
 
 ===================================== ==========================================
@@ -51,6 +52,7 @@ _NO_CODE = (1005, 1006)
 """Albany's codes for "no close frame code" and "no close frame": Tornado says ``None``."""
 
 _CONTROL_PAYLOAD_LIMIT = 125
+_TOO_BIG_REASON = "message too big"  # Tornado's close reason for websocket_max_message_size
 
 # What Tornado's ``_detach_stream`` disables once the connection is a WebSocket.
 _HTTP_ONLY_METHODS = (
@@ -87,6 +89,16 @@ class AlbanyWebSocketProtocol(WebSocketProtocol):
     def selected_subprotocol(self) -> str | None:
         """What ``select_subprotocol`` returned."""
         return self._selected_subprotocol
+
+    def session_options(self) -> dict[str, Any]:
+        """Tornado's per-handler rules for Albany to apply while reading frames:
+        permessage-deflate only if ``get_compression_options()`` is not None, and
+        ``websocket_max_message_size`` checked as a message inflates."""
+        return {
+            "per_message_deflate": self.handler.get_compression_options() is not None,
+            "max_message_size": self._max_message_size,
+            "too_big_reason": _TOO_BIG_REASON,
+        }
 
     # -- the handshake, from WebSocketHandler.get
 
@@ -197,7 +209,7 @@ class AlbanyWebSocketProtocol(WebSocketProtocol):
         text = message.get("text")
         payload: str | bytes = text if text is not None else message.get("bytes") or b""
         if _too_big(payload, self._max_message_size):
-            self.close(1009, "message too big")
+            self.close(1009, _TOO_BIG_REASON)
             self._abort()
             return None
         return self._call(self.handler.on_message, payload)

@@ -49,6 +49,10 @@ from albany.http1.writer import ResponseWriter, error_response
 from albany.spec import ASGI_VERSIONS
 from albany.websocket.handshake import HandshakeError, read_handshake
 
+PLAIN_UPGRADES_ATTRIBUTE = "__albany_plain_upgrades__"
+"""An app with this attribute true gets an invalid WebSocket handshake without a body as an
+ordinary ``http`` request, instead of Albany's 400 or 426 (docs/spec.md, section 12.1)."""
+
 if TYPE_CHECKING:
     from albany.gateway.endpoints import Endpoint
     from albany.proxy.hook import ScopeFix
@@ -107,6 +111,7 @@ class HttpConnection:
         self._timer: Timer | None = None
         self._timer_due = 0.0
         self.websocket: WebSocketSession | None = None
+        self._declined_upgrade = False
         state.connections.add(self)
         self.expect_head()
         # --proxy-headers / --proxy-protocol (albany/proxy/hook.py): None unless trusted
@@ -133,6 +138,9 @@ class HttpConnection:
             return
         if events:
             self._route(events)
+        if self._declined_upgrade:
+            self._read_on_as_http()
+            return
         if self.reader.reading_head:
             if self._deadline_kind != _HEAD:
                 self._set_deadline(self.state.config.timeout_request_header, _HEAD)
@@ -382,6 +390,13 @@ class HttpConnection:
             self._route([event])
         if self._receiving is not None and not self._reading_paused and not self._closing:
             self._set_deadline(self.state.config.timeout_body, _BODY)
+        if self._declined_upgrade:
+            self._read_on_as_http()
+
+    def _read_on_as_http(self) -> None:
+        """After a declined upgrade request has been routed, whole: parse what followed it."""
+        self._declined_upgrade = False
+        self.data_received(self.reader.decline_upgrade())
 
     def _start_cycle(self, request: Request) -> None:
         if self._deadline_kind != _WRITE:
@@ -402,8 +417,10 @@ class HttpConnection:
         if request.upgrade is not None:  # the reader keeps only WebSocket's (handshake rule 1)
             limit = state.limit_concurrency
             if limit is None or len(state.connections) <= limit:
-                self._start_websocket(request, endpoint, path, raw_path)
-                return
+                if self._start_websocket(request, endpoint, path, raw_path):
+                    return
+                # an invalid handshake its app serves as a plain request: read on as HTTP
+                self._declined_upgrade = True
         scope: dict[str, Any] = {
             "type": "http",
             "asgi": ASGI_VERSIONS,
@@ -449,23 +466,29 @@ class HttpConnection:
 
     def _start_websocket(
         self, request: Request, endpoint: Endpoint, path: str, raw_path: bytes
-    ) -> None:
+    ) -> bool:
         """Hand the connection to a WebSocket session (``albany/websocket/``).
 
         The request head was parsed once, by the reader; the session gets it parsed.
+        False when the handshake is invalid and the app takes such requests as plain HTTP
+        (``PLAIN_UPGRADES_ATTRIBUTE``): the caller serves it as an ``http`` request.
         """
-        self._cycle = self._receiving = None
-        self._clear_pending()  # the reader stopped at the upgrade: at most its end is here
         try:
             handshake = read_handshake(request)
         except HandshakeError as error:
+            if not request.has_body and getattr(endpoint.app, PLAIN_UPGRADES_ATTRIBUTE, False):
+                return False
+            self._cycle = self._receiving = None
+            self._clear_pending()
             self.write(
                 error_response(
                     error.status, error.reason, self.state.default_headers() + error.headers
                 )
             )
             self.close()
-            return
+            return True
+        self._cycle = self._receiving = None
+        self._clear_pending()  # the reader stopped at the upgrade: at most its end is here
         from albany.websocket.session import WebSocketSession  # the frame engine: only when used
 
         state = self.state
@@ -496,6 +519,7 @@ class HttpConnection:
                 "albany": endpoint.extension,
                 "websocket.http.response": {},
                 "albany.websocket.ping": {},
+                "albany.websocket.options": {},
             },
         }
         if self._tls is not None:
@@ -503,6 +527,7 @@ class HttpConnection:
         if self.proxy is not None:  # what a trusted proxy says (albany/proxy/)
             self.proxy.apply(scope, state.root_path, state.raw_root_path)
         session.start(endpoint.app, scope, self.reader.upgrade_data)
+        return True
 
     def _pause_reading(self) -> None:
         self._reading_paused = True

@@ -166,6 +166,8 @@ class RequestReader:
         Events completed before the error stay available from ``take_events``.
         """
         if self._dead:
+            if self._upgraded:
+                self.upgrade_data += data  # the new protocol's, or HTTP's if declined
             return []
         pos = 0
         end = len(data)
@@ -242,6 +244,18 @@ class RequestReader:
         self._head_tail = given[-3:]
         self._parse_head(given)
         return lf + 1 + shift
+
+    def decline_upgrade(self) -> bytes:
+        """Read on as HTTP after a WebSocket upgrade request (without a body) not taken.
+
+        Returns the bytes that followed it, to feed again.
+        """
+        assert self._upgraded and not (self._chunked or self._content_length > 0)
+        self._dead = self._upgraded = self._switching = False
+        self._phase = _LINE
+        self._parser_idle = False  # llhttp stopped at the upgrade: the next head gets a new one
+        data, self.upgrade_data = self.upgrade_data, b""
+        return data
 
     def _begin_message(self) -> None:
         self._phase = _HEAD

@@ -32,12 +32,15 @@ Invariants:
    (the ``albany.websocket.ping`` extension): each peer ping (already answered) and pong
    becomes an ``albany.websocket.ping`` / ``albany.websocket.pong`` message, in order;
    the pong answering the server's own keepalive ping is the server's alone.
+7. An app that accepts with ``"albany.websocket.options"`` may decline permessage-deflate
+   and lower the message limit for its session (``session_settings``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal
 
 from albany.gateway.cycle import READY, ClientDisconnected
@@ -73,6 +76,29 @@ _SERVICE_RESTART = 1012
 _PING_PAYLOAD = b"albany"
 _APP_PING = "albany.websocket.ping"
 _APP_PONG = "albany.websocket.pong"
+_APP_OPTIONS = "albany.websocket.options"
+_TOO_BIG = 1009
+
+
+def session_settings(settings: WebSocketSettings, options: Any) -> WebSocketSettings:
+    """The server's settings as narrowed by the app's ``albany.websocket.options`` at accept.
+
+    The app may decline permessage-deflate and lower (never raise) the message limit
+    (``too_big_reason``, the close reason when a message passes it, is the session's).
+    """
+    if not options:
+        return settings
+    deflate = settings.per_message_deflate and options.get("per_message_deflate", True) is not False
+    limit = settings.max_message_size
+    wanted = options.get("max_message_size")
+    if wanted is not None:
+        limit = wanted if limit is None else min(limit, wanted)
+    frame_limit = settings.frame_limit
+    if limit is not None and (frame_limit is None or frame_limit > limit):
+        frame_limit = limit
+    return replace(
+        settings, per_message_deflate=deflate, max_message_size=limit, max_frame_size=frame_limit
+    )
 
 
 class WebSocketSession:
@@ -111,6 +137,7 @@ class WebSocketSession:
         self._shutdown_pending = False
         self._failure: tuple[int, str] | None = None
         self._control_to_app = False
+        self._too_big_reason: str | None = None
 
     def start(self, app: App, scope: dict[str, Any], early_data: bytes) -> None:
         """Call the app; ``early_data`` followed the request head (frames sent too soon)."""
@@ -238,7 +265,9 @@ class WebSocketSession:
         connection = self._connection
         headers = message.get("headers") or ()
         subprotocol = choose_subprotocol(self._handshake, message.get("subprotocol"), headers)
-        settings = self._settings
+        options = message.get(_APP_OPTIONS) or {}
+        settings = session_settings(self._settings, options)
+        self._too_big_reason = options.get("too_big_reason")
         deflate, answer = negotiate(self._handshake.extension_offers, settings)
         head = accept_head(
             self._handshake, subprotocol, answer, headers, connection.state.default_headers()
@@ -330,7 +359,10 @@ class WebSocketSession:
                 self._peer_closed(*value)
                 return
         if reader.failure is not None:
-            self._fail(*reader.failure)
+            code, reason = reader.failure
+            if code == _TOO_BIG and self._too_big_reason is not None:
+                reason = self._too_big_reason
+            self._fail(code, reason)
 
     def _deliver(self, message: Message) -> None:
         incoming = self._incoming
@@ -365,7 +397,9 @@ class WebSocketSession:
             return
         code, reason = self._failure
         if not self._close_sent:
-            self._write_close(code)
+            # a failure's close frame carries no reason, unless the app chose one for 1009
+            told = code == _TOO_BIG and self._too_big_reason is not None
+            self._write_close(code, reason if told else "")
         self._finish()
         self._disconnected(code, reason)
 

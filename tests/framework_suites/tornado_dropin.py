@@ -45,17 +45,27 @@ def pytest_configure(config: Any) -> None:
         _share_one_loop()
 
 
+OWN_LOOP_MODULES = frozenset({"tornado.test.asyncio_test", "tornado.test.gen_test"})
+"""Modules testing Tornado's loop integration itself: their tests that start no server
+(not an ``AsyncHTTPTestCase``) keep a new loop each."""
+
+
 def _share_one_loop() -> None:
-    """Every ``AsyncTestCase`` gets an ``IOLoop`` over the one loop the reactor is on."""
+    """Every ``AsyncTestCase`` gets an ``IOLoop`` over the one loop the reactor is on, but
+    the loop tests of ``OWN_LOOP_MODULES``."""
     from tornado.ioloop import IOLoop
-    from tornado.testing import AsyncTestCase
+    from tornado.testing import AsyncHTTPTestCase, AsyncTestCase
 
     from albany.backends.twisted.reactors import asyncio_reactor_on
 
     shared = asyncio.new_event_loop()
     asyncio_reactor_on(shared)
+    own_loop = AsyncTestCase.get_new_ioloop
+    _SUFFIXES = tuple(name.rpartition(".")[2] for name in OWN_LOOP_MODULES)
 
     def get_new_ioloop(self: AsyncTestCase) -> IOLoop:
+        if type(self).__module__.endswith(_SUFFIXES) and not isinstance(self, AsyncHTTPTestCase):
+            return own_loop(self)
         asyncio.set_event_loop(shared)
         return IOLoop.current()  # an AsyncIOMainLoop: tearDown leaves the loop open
 

@@ -61,7 +61,12 @@ def test_handshake_and_scope(echo_server: LiveServer, loop: str) -> None:
     assert ["x-custom", "1"] in scope["headers"]
     assert scope["client"][0] == "127.0.0.1"
     assert scope["server"] == ["127.0.0.1", echo_server.port]
-    assert scope["extensions"] == ["albany", "albany.websocket.ping", "websocket.http.response"]
+    assert scope["extensions"] == [
+        "albany",
+        "albany.websocket.options",
+        "albany.websocket.ping",
+        "websocket.http.response",
+    ]
     assert scope["backend"] == {"twisted-asyncio": "twisted"}.get(loop, loop)
     assert scope["asgi"]["version"] == "3.0"
 

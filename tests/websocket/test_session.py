@@ -152,6 +152,56 @@ def test_deflate_round_trip_and_bomb() -> None:
     assert log[-1]["code"] == 1009
 
 
+def accepting_with(options: dict[str, Any]) -> Any:
+    """An app that accepts with ``albany.websocket.options``, then echoes byte messages."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        assert "albany.websocket.options" in scope["extensions"]
+        await receive()
+        await send({"type": "websocket.accept", "albany.websocket.options": options})
+        while (message := await receive())["type"] != "websocket.disconnect":
+            await send({"type": "websocket.send", "bytes": message["bytes"]})
+
+    return app
+
+
+def test_session_options_decline_deflate() -> None:
+    gateway = Gateway(accepting_with({"per_message_deflate": False}), Config())
+    gateway.feed(upgrade_request("/", DEFLATE))
+    head = gateway.transport.take().partition(b"\r\n\r\n")[0].lower()
+    assert head.startswith(b"http/1.1 101 ")
+    assert b"sec-websocket-extensions" not in head
+
+
+def test_session_options_lower_the_limit_while_inflating() -> None:
+    options = {"max_message_size": 1000, "too_big_reason": "message too big"}
+    gateway = Gateway(accepting_with(options), Config())
+    gateway.feed(upgrade_request("/", DEFLATE))
+    head = gateway.transport.take().partition(b"\r\n\r\n")[0].lower()
+    assert b"sec-websocket-extensions: permessage-deflate" in head
+    compressor = zlib.compressobj(wbits=-15)
+    small = (compressor.compress(b"a" * 1000) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
+    gateway.feed(frame(BINARY, small, rsv1=True))
+    assert parse_frames(gateway.transport.take())[0].opcode == BINARY  # at the limit: served
+    compressor = zlib.compressobj(wbits=-15)
+    bomb = (compressor.compress(b"\x00" * 10_000_000) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
+    gateway.feed(frame(BINARY, bomb, rsv1=True))
+    (closing,) = parse_frames(gateway.transport.take())
+    assert closing.close_code == 1009
+    assert closing.payload[2:] == b"message too big"
+
+
+def test_session_options_never_raise_the_servers_limit() -> None:
+    from albany.websocket.session import session_settings
+
+    server = WebSocketSettings(max_message_size=100, per_message_deflate=False)
+    narrowed = session_settings(server, {"max_message_size": 10_000, "per_message_deflate": True})
+    assert narrowed.max_message_size == 100
+    assert narrowed.frame_limit == 100
+    assert narrowed.per_message_deflate is False
+    assert session_settings(server, None) is server
+
+
 def test_shutdown_waits_for_accept_then_closes_1012() -> None:
     gate = Gate()
 

@@ -50,7 +50,7 @@ class ReferenceServer:
         assert self._process.stdout is not None
         for line in self._process.stdout:
             self.lines.append(line)
-            match = re.search(r"serving on (http://\S+)", line)
+            match = re.search(r"serving on (https?://\S+)", line)
             if match:
                 self.url = match.group(1)
                 break

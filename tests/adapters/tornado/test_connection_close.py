@@ -8,6 +8,7 @@ import pytest
 
 from albany.testing import LiveServer
 from tests.contract.raw import ResponseReader, connect
+from tests.observe import events
 
 
 def until_closed(sock: socket.socket) -> bytes:
@@ -31,6 +32,12 @@ def test_a_response_that_cannot_complete_closes_the_connection(
         assert len(body) < (100 if how == "detach" else 10)
     else:  # nothing was written yet (the whole body in one write): Albany's 500
         assert head.startswith(b"HTTP/1.1 500")
+    expected = {
+        "short": "wrong-length short: Tried to write 5 bytes less than Content-Length",
+        "long": "wrong-length long: Tried to write more data than Content-Length",
+    }
+    if how in expected:  # the handler's finish() raised Tornado's HTTPOutputError
+        assert expected[how] in events(tornado_server)
 
 
 def test_an_early_answer_to_a_streamed_upload_closes_the_connection(

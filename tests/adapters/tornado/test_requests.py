@@ -163,3 +163,36 @@ def test_application_is_detected(start_server: object) -> None:
     seen = httpx.get(server.url + "/echo", headers={"X-Forwarded-For": "1.2.3.4"}).json()
     assert seen["remote_ip"] == "127.0.0.1"  # no xheaders: Tornado's HTTPServer defaults
     assert json.loads(httpx.get(server.url + "/events").text)
+
+
+def status_line(server: LiveServer, target: str) -> bytes:
+    with connect(server) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: a\r\n\r\n".encode())
+        received = b""
+        while b"\r\n" not in received:
+            chunk = sock.recv(65536)
+            assert chunk, received
+            received += chunk
+    return received.partition(b"\r\n")[0]
+
+
+def test_reason_phrases_reach_the_status_line(tornado_server: LiveServer) -> None:
+    assert status_line(tornado_server, "/status/299?reason=Mostly%20Fine") == (
+        b"HTTP/1.1 299 Mostly Fine"  # set_status(code, reason=…)
+    )
+    assert status_line(tornado_server, "/status/200?reason=Fine%20Indeed") == (
+        b"HTTP/1.1 200 Fine Indeed"
+    )
+    assert status_line(tornado_server, "/fail/reason") == b"HTTP/1.1 503 Back Soon"  # HTTPError
+    assert status_line(tornado_server, "/status/201") == b"HTTP/1.1 201 Created"
+
+
+def test_head_keeps_the_connection(tornado_server: LiveServer) -> None:
+    """A HEAD answer declares the GET's Content-Length and has no body: nothing is missing."""
+    with connect(tornado_server) as sock:
+        for _ in range(2):
+            sock.sendall(b"HEAD /static/page.txt HTTP/1.1\r\nHost: a\r\n\r\n")
+            response = ResponseReader(sock).read(head=True)
+            assert response.status == 200
+            assert response.header("content-length") == str(len(PAGE))
+            assert response.header("connection") != "close"

@@ -57,3 +57,40 @@ def test_dropin_server_serves_websocket_handlers(backend: Any, loop_name: str) -
             await asyncio.wait_for(server.close_all_connections(), 15)
 
     run_on(loop_name, main)
+
+
+@pytest.mark.parametrize(
+    ("backend", "loop_name"),
+    [("asyncio", "asyncio"), ("asyncio", "uvloop"), ("tornado", "asyncio")],
+)
+def test_close_all_connections_waits_for_the_sessions_to_end(backend: Any, loop_name: str) -> None:
+    from websockets.asyncio.client import connect
+
+    name = f"dropin{backend}{loop_name}".replace("_", "")
+
+    async def main() -> None:
+        server = HTTPServer(ws_app.make_application(), backend=backend)
+        sockets = bind_sockets(0, "127.0.0.1")
+        server.add_sockets(sockets)
+        ws = await connect(f"ws://127.0.0.1:{sockets[0].getsockname()[1]}/ws/gated/{name}")
+        await ws.send("held")  # on_message waits at the gate
+        await asyncio.wait_for(_until(f"gated {name} held"), 15)
+        ws.transport.abort()  # the client is gone, the session is not over yet
+        server.stop()
+        stopped = list(server._stopping)
+        closing = asyncio.ensure_future(server.close_all_connections())
+        await asyncio.wait(stopped)  # every connection is closed
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not closing.done()  # the session is still being served
+        ws_app.GATES[name].set()
+        await asyncio.wait_for(closing, 15)
+        assert f"gated {name} closed" in ws_app.EVENTS  # on_close ran before it returned
+
+    run_on(loop_name, main)
+
+
+async def _until(event: str) -> None:
+    """Let the loop run until ``event`` is among ``ws_app.EVENTS``."""
+    while event not in ws_app.EVENTS:
+        await asyncio.sleep(0)

@@ -210,6 +210,8 @@ class Fails(Open):
     def get(self, how: str) -> None:
         if how == "http":
             raise HTTPError(418, "teapot here")
+        if how == "reason":
+            raise HTTPError(503, reason="Back Soon")
         raise RuntimeError("handler failed")
 
 
@@ -285,6 +287,11 @@ class WrongLength(Open):
             return
         self.set_header("Content-Length", "10")
         self.write("x" * (5 if how == "short" else 15))
+        try:
+            self.finish()
+        except Exception as error:  # the connection raises, as Tornado's does
+            EVENTS.append(f"wrong-length {how}: {error}")
+            raise
 
 
 @stream_request_body
@@ -338,3 +345,5 @@ def make_application() -> Application:
 
 application = make_application()
 app = tornado_app(application, **SERVER_OPTIONS)
+body_timeout_app = tornado_app(application, **SERVER_OPTIONS, body_timeout=0.3)
+"""The application with ``body_timeout``: a body not in within 0.3 s gets 408 and a close."""

@@ -52,6 +52,13 @@ class Echo(WebSocketHandler):
         self.write_message(message, binary=isinstance(message, bytes))
 
 
+class CompressedEcho(Echo):
+    """``Echo`` that allows permessage-deflate (``get_compression_options`` is not None)."""
+
+    def get_compression_options(self) -> dict[str, Any]:
+        return {}
+
+
 class JsonEcho(WebSocketHandler):
     """A JSON text message back as ``{"got": …, "subprotocol": …}``, sent as a dict."""
 
@@ -174,7 +181,8 @@ class Sequenced(WebSocketHandler):
 
 
 class Gated(WebSocketHandler):
-    """``/ws/gated/TAG``: ``on_message`` records each message, then waits for the gate."""
+    """``/ws/gated/TAG``: ``on_message`` records each message, then waits for the gate;
+    ``on_close`` records ``gated TAG closed``."""
 
     def open(self, name: str) -> None:
         self.name = name
@@ -183,7 +191,13 @@ class Gated(WebSocketHandler):
     async def on_message(self, message: str | bytes) -> None:
         EVENTS.append(f"gated {self.name} {message!s}")
         await GATES[self.name].wait()
-        self.write_message(message)
+        try:
+            self.write_message(message)
+        except WebSocketClosedError:
+            pass
+
+    def on_close(self) -> None:
+        EVENTS.append(f"gated {self.name} closed")
 
 
 class SlowPrepare(WebSocketHandler):
@@ -244,11 +258,35 @@ class Cancelled(WebSocketHandler):
         EVENTS.append(f"closed {self.name} {self.close_code}")
 
 
+class Burst(WebSocketHandler):
+    """Counts a burst of messages; at the first, schedules a loop callback noting the count.
+
+    The message ``end`` answers ``tick after M of N``: the callback ran after ``M`` of the
+    ``N`` messages before ``end`` (``M`` is ``N`` if the burst never let the loop run).
+    """
+
+    def open(self) -> None:
+        self.count = 0
+        self.tick: int | None = None
+
+    def on_message(self, message: str | bytes) -> None:
+        if message == "end":
+            self.write_message(f"tick after {self.tick} of {self.count}")
+            return
+        if self.count == 0:
+            asyncio.get_running_loop().call_soon(self._ticked)
+        self.count += 1
+
+    def _ticked(self) -> None:
+        self.tick = self.count
+
+
 ROUTES: list[Any] = [
     (r"/", Hello),
     (r"/events", Events),
     (r"/gate/(\w+)", Gate),
     (r"/ws/echo", Echo),
+    (r"/ws/compressed", CompressedEcho),
     (r"/ws/json", JsonEcho),
     (r"/ws/info/(\w+)/(\d+)", Info),
     (r"/ws/guarded", Guarded),
@@ -259,6 +297,7 @@ ROUTES: list[Any] = [
     (r"/ws/slow-prepare/(\w+)", SlowPrepare),
     (r"/ws/heartbeat", Heartbeat),
     (r"/ws/cancelled/(\w+)/(sync|async)", Cancelled),
+    (r"/ws/burst", Burst),
 ]
 
 
