@@ -66,6 +66,24 @@ def test_keep_alive_over_tls(https: tuple[LiveServer, httpx.Client]) -> None:
     assert first["client"] == second["client"]  # the same TLS connection served both
 
 
+@pytest.mark.parametrize("request_bytes", [b"Connection: close\r\n", b"Content-Length: x\r\n"])
+def test_a_closing_response_ends_tls_with_close_notify(
+    https: tuple[LiveServer, httpx.Client], tls: TLSFiles, request_bytes: bytes
+) -> None:
+    """A response that closes (asked for, or an error) ends TLS cleanly: the client reads
+    the whole response, then close_notify, not a bare TCP end (SSLEOFError)."""
+    server, _ = https
+    context = tls.client_context()
+    with socket.create_connection((server.host, server.port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n" + request_bytes + b"\r\n")
+            received = b""
+            while chunk := sock.recv(65536):  # an SSLEOFError here: no close_notify
+                received += chunk
+    assert received.startswith(b"HTTP/1.1 ")
+    assert b"connection: close" in received.lower()
+
+
 def test_websocket_over_tls(start_server: Any, tls: TLSFiles) -> None:
     # The asyncio client: the sync one reads and writes its TLS socket from two threads,
     # which now and then loses the handshake response whatever the server.

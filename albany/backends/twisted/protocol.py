@@ -69,7 +69,10 @@ class TwistedTransport:
         self._transport.abortConnection()
 
     def can_write_eof(self) -> bool:
-        return bool(IHalfCloseableDescriptor.providedBy(self._transport))  # TCP, Unix; not TLS
+        # TCP and Unix sockets; never TLS, whose wrapper forwards unknown attributes, the
+        # interfaces its TCP transport provides included, so it would pass the check below.
+        transport = self._transport
+        return not is_tls(transport) and bool(IHalfCloseableDescriptor.providedBy(transport))
 
     def write_eof(self) -> None:
         # As for close: with a producer registered, the write side would wait for it.
