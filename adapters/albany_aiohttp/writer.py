@@ -16,14 +16,19 @@ replace it) → streaming (the head went out with the first body piece) → fini
    not sent: the server sends it itself when the app first reads the body (ASGI).
 6. ``discard()`` after the handler: a send still pending (the handler was cancelled
    between ``prepare`` and its next write) is closed, never left unawaited.
-7. The status line's reason phrase (``web.Response(reason=...)``, an ``HTTPException``'s)
-   goes out as ``"reason"`` only where the server offers ``albany.http.reason``.
+7. The status line's reason phrase (``web.Response(reason=...)``, an ``HTTPException``'s),
+   when not the standard one, goes out as ``"reason"`` (its UTF-8 bytes, as aiohttp
+   writes them) only where the server offers ``albany.http.reason``.
+8. ``abort()`` ends an unfinished response with nothing more sent, the connection
+   closed (``albany.http.abort``): what aiohttp's server does when a request's handling
+   fails outside the handler's own error handling.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Awaitable
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Awaitable, Mapping
 
 from aiohttp.abc import AbstractStreamWriter
 from aiohttp.client_exceptions import ClientConnectionResetError
@@ -40,24 +45,30 @@ _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 """What ``web_urldispatcher._default_expect_handler`` writes to ``request.writer``."""
 REASON_EXTENSION = "albany.http.reason"
 """The scope extension under which ``http.response.start`` may carry ``"reason"``."""
+ABORT_EXTENSION = "albany.http.abort"
+"""The scope extension whose message ends a request with no response (spec section 4.7)."""
+_ABORT = {"type": ABORT_EXTENSION}
+_STANDARD_REASONS = {int(status): status.phrase for status in HTTPStatus}
+"""The phrases aiohttp and Albany both write when no other is given: no need to send them."""
 _DROPPED = frozenset(("date",))
 """Header fields the server writes itself (Albany always writes ``date``)."""
+
+
+def _as_latin1(text: str) -> str:
+    """``text`` as the latin-1 reading of its UTF-8 bytes."""
+    return text.encode("utf-8").decode("latin-1")
 
 
 class AsgiStreamWriter(AbstractStreamWriter):
     """Writes one response as ``http.response.start`` and ``http.response.body`` messages."""
 
-    def __init__(
-        self,
-        protocol: BaseProtocol,
-        send: Send,
-        send_writes_at_once: bool,
-        send_reason: bool = False,
-    ) -> None:
+    def __init__(self, protocol: BaseProtocol, send: Send, extensions: Mapping[str, Any]) -> None:
+        """``extensions``: the scope's; Albany's (``albany``) writes each message at ``send``."""
         self._protocol = protocol
         self._send = send
-        self._send_writes_at_once = send_writes_at_once
-        self._send_reason = send_reason
+        self._send_writes_at_once = "albany" in extensions
+        self._send_reason = REASON_EXTENSION in extensions
+        self._can_abort = ABORT_EXTENSION in extensions
         self._start: dict[str, Any] | None = None
         self._pending: Awaitable[None] | None = None
         self._compress: ZLibCompressor | None = None
@@ -87,8 +98,9 @@ class AsgiStreamWriter(AbstractStreamWriter):
             and not (value == SERVER_SOFTWARE and name.lower() == "server")
         ]
         self._start = {"type": "http.response.start", "status": status, "headers": raw}
-        if self._send_reason and reason:
-            self._start["reason"] = reason
+        if self._send_reason and reason != _STANDARD_REASONS.get(status, ""):
+            # aiohttp writes the status line as UTF-8; as latin-1 text it is the same bytes
+            self._start["reason"] = reason if reason.isascii() else _as_latin1(reason)
 
     def send_headers(self) -> None:
         """Send the held head now (``StreamResponse.prepare``): with an empty first body piece.
@@ -141,6 +153,22 @@ class AsgiStreamWriter(AbstractStreamWriter):
         if close is not None:
             close()
 
+    async def abort(self) -> bool:
+        """Close the connection with the response unfinished (invariant 8).
+
+        False where it cannot: the response is complete, the client has gone, or the
+        server does not offer ``albany.http.abort`` (its own rule for a failed app applies).
+        """
+        self.discard()
+        if self.finished or not self._can_abort:
+            return False
+        self.finished = True
+        try:
+            await self._send(_ABORT)
+        except OSError:
+            return False  # the client has gone: the connection is closed already
+        return True
+
     async def _settle(self) -> None:
         pending, self._pending = self._pending, None
         if pending is not None:
@@ -169,11 +197,10 @@ class AsgiStreamWriter(AbstractStreamWriter):
                     return self._after(pending, body, more_body)
             self.output_size += len(body)
             self.buffer_size += len(body)
+            sent = send({"type": "http.response.body", "body": body, "more_body": more_body})
             if not more_body:
-                self.finished = True
-            return self._guarded(
-                send({"type": "http.response.body", "body": body, "more_body": more_body})
-            )
+                self.finished = True  # only now: a piece the server refused leaves it abortable
+            return self._guarded(sent)
         except OSError as error:
             raise ClientConnectionResetError("Cannot write to closing transport") from error
 

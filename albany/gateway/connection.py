@@ -275,7 +275,11 @@ class HttpConnection:
             "query_string": request.query_string,
             "headers": request.headers,
             "state": endpoint.lifespan_state.copy(),
-            "extensions": {"albany": endpoint.extension, "albany.http.reason": {}},
+            "extensions": {
+                "albany": endpoint.extension,
+                "albany.http.reason": {},
+                "albany.http.abort": {},
+            },
         }
         if self.proxy is not None:  # what a trusted proxy says (albany/proxy/)
             self.proxy.apply(scope, root_path, state.raw_root_path)

@@ -130,6 +130,7 @@ class TwistedServer:
             from twisted.protocols.tls import TLSMemoryBIOFactory
 
             factory = TLSMemoryBIOFactory(options, False, factory, reactor)
+        sock.setblocking(False)  # adoptStreamPort needs it; a socket given may be blocking
         self._port = reactor.adoptStreamPort(sock.fileno(), sock.family, factory)
         self.sockets = [sock]  # kept open: it is what getsockname() answers from
         where = describe(sock, tls=options is not None)

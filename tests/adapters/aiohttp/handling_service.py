@@ -1,7 +1,8 @@
 """An aiohttp application for how Albany hands requests to aiohttp (bodies, start-up, upgrades).
 
 ``make_app`` stores state from ``on_startup`` with warnings as errors (a frozen app
-would fail start-up), and is served with ``handler_cancellation`` on;
+would fail start-up), and is served with ``handler_cancellation`` on; its ``/drop/...``
+handlers end in ways after which aiohttp's server sends no response (or no more of one);
 ``make_tuned_app`` sets ``handler_args`` (``read_bufsize``, ``auto_decompress``).
 """
 
@@ -58,6 +59,53 @@ async def prepared_then_wait(request: web.Request) -> web.StreamResponse:
     return response
 
 
+class Unwinding(BaseException):
+    """Not an ``Exception``: aiohttp's error page does not catch it."""
+
+
+async def raise_cancelled(request: web.Request) -> web.Response:
+    raise asyncio.CancelledError()
+
+
+async def raise_base_exception(request: web.Request) -> web.Response:
+    raise Unwinding("unwinding")
+
+
+async def streamed_then_cancelled(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse()
+    await response.prepare(request)
+    await response.write(b"partial")
+    raise asyncio.CancelledError()
+
+
+async def transport_closed(request: web.Request) -> web.Response:
+    assert request.transport is not None
+    request.transport.close()
+    return web.Response(text="never sent")
+
+
+async def failing_prepare_hook(request: web.Request, response: web.StreamResponse) -> None:
+    if request.path == "/drop/prepare-hook-fails":
+        raise RuntimeError("on_response_prepare failed")
+
+
+async def never_prepared(request: web.Request) -> web.Response:
+    return web.Response(text="never sent")
+
+
+async def with_reason(request: web.Request) -> web.Response:
+    return web.Response(status=int(request.query["status"]), reason=request.query["reason"])
+
+
+async def http_exception_reason(request: web.Request) -> web.Response:
+    raise web.HTTPForbidden(reason="Go Away")
+
+
+async def reason_refused_by_albany(request: web.Request) -> web.Response:
+    """A reason aiohttp's check lets through (no CR or LF) and Albany's refuses."""
+    return web.Response(text="never sent", reason="Fine\x00Print")
+
+
 async def events(request: web.Request) -> web.Response:
     gc.collect()  # a coroutine never awaited warns when it is collected
     return web.json_response(EVENTS)
@@ -78,6 +126,15 @@ def _routes(app: web.Application) -> web.Application:
     app.router.add_post("/limits", buffer_limits)
     app.router.add_get("/prepared-then-wait", prepared_then_wait)
     app.router.add_get("/events", events)
+    app.router.add_get("/drop/cancelled", raise_cancelled)
+    app.router.add_get("/drop/base-exception", raise_base_exception)
+    app.router.add_get("/drop/streamed-then-cancelled", streamed_then_cancelled)
+    app.router.add_get("/drop/transport-closed", transport_closed)
+    app.router.add_get("/drop/prepare-hook-fails", never_prepared)
+    app.router.add_get("/drop/bad-reason", reason_refused_by_albany)
+    app.router.add_get("/reason", with_reason)
+    app.router.add_get("/reason/http-exception", http_exception_reason)
+    app.on_response_prepare.append(failing_prepare_hook)
     app.router.add_get("/ws", websocket)
     return app
 

@@ -1,13 +1,15 @@
 """How Albany hands requests to aiohttp, on every loop: what aiohttp's own server would do.
 
 ``Expect: 100-continue``, state stored at start-up, ``handler_args``, bodies that do not
-decompress, upgrades that are not, and a handler cancelled after ``prepare``.
+decompress, upgrades that are not, a handler cancelled after ``prepare``, requests
+aiohttp's server answers by dropping the connection, and reason phrases.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import socket
 
 import httpx
 import pytest
@@ -112,3 +114,76 @@ def test_a_handler_cancelled_after_prepare_leaves_no_coroutine_unawaited(
     while "cancelled after prepare" not in events:
         events = json.loads(httpx.get(server.url + "/events").text)
     assert "never awaited" not in server.output()
+
+
+def read_to_close(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (a hang fails)."""
+    chunks = []
+    while data := sock.recv(65536):  # the socket's timeout fails the test if it never closes
+        chunks.append(data)
+    return b"".join(chunks)
+
+
+def answer_to(server: LiveServer, target: str) -> bytes:
+    """The bytes a ``GET target`` gets before the server closes, a second request behind it."""
+    with connect(server) as sock:
+        request = b"GET %s HTTP/1.1\r\nHost: t\r\n\r\nGET /startup-note HTTP/1.1\r\nHost: t\r\n\r\n"
+        sock.sendall(request % target.encode())
+        return read_to_close(sock)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/drop/cancelled",
+        "/drop/base-exception",
+        "/drop/transport-closed",
+        "/drop/prepare-hook-fails",
+        "/drop/bad-reason",
+    ],
+)
+def test_what_aiohttp_answers_by_dropping_the_connection_gets_no_response(
+    handling: LiveServer, target: str
+) -> None:
+    assert answer_to(handling, target) == b""  # no 500 page, and nothing for the next request
+
+
+def test_a_handler_cancelled_after_its_response_started_leaves_it_cut_off(
+    handling: LiveServer,
+) -> None:
+    data = answer_to(handling, "/drop/streamed-then-cancelled")
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert body == b"7\r\npartial\r\n"  # no last chunk
+
+
+def test_a_dropped_request_is_logged_only_when_it_raised(start_server: object) -> None:
+    server = start_server(APP, "--factory")  # type: ignore[operator]
+    for target in ("/drop/cancelled", "/drop/transport-closed", "/drop/base-exception"):
+        assert answer_to(server, target) == b""
+    server.stop()  # all it logged is written by then
+    output = server.output()
+    assert output.count("Exception in ASGI application") == 1
+    assert "Unwinding: unwinding" in output
+    assert "CancelledError" not in output
+
+
+@pytest.mark.parametrize(
+    ("target", "status_line"),
+    [
+        ("/reason?status=299&reason=Mostly%20Fine", b"HTTP/1.1 299 Mostly Fine"),
+        ("/reason?status=200&reason=", b"HTTP/1.1 200 "),  # an empty one, as given
+        ("/reason?status=299&reason=", b"HTTP/1.1 299 "),
+        ("/reason/http-exception", b"HTTP/1.1 403 Go Away"),
+        # aiohttp writes the status line in UTF-8; so does Albany, byte for byte
+        ("/reason?status=200&reason=%E2%82%AC%20ok", "HTTP/1.1 200 € ok".encode()),
+    ],
+)
+def test_the_reason_phrase_reaches_the_status_line(
+    handling: LiveServer, target: str, status_line: bytes
+) -> None:
+    with connect(handling) as sock:
+        request = b"GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+        sock.sendall(request % target.encode())
+        raw = read_to_close(sock)
+    assert raw.split(b"\r\n", 1)[0] == status_line
