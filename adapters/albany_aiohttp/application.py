@@ -133,12 +133,14 @@ class AiohttpApp:
             payload = sink = StreamReader(protocol, limit, loop=asyncio.get_running_loop())
             if message.compression is not None and decompress:
                 sink = DeflateBuffer(payload, message.compression, max_decompress_size=limit)
-        writer = AsgiStreamWriter(protocol, send, scope.get("extensions") or {})
+        writer = AsgiStreamWriter(
+            protocol, send, scope.get("extensions") or {}, transport.continue_body
+        )
         task = asyncio.current_task()
         protocol.adopt_task(task)
         request = server.request_factory(message, payload, protocol, writer, task)  # type: ignore[arg-type]
         server.requests_count += 1
-        transport.start_reading(protocol, sink, parsed.has_body)
+        transport.start_reading(protocol, sink, parsed.has_body, parsed.expects_continue)
         try:
             await _run_handler(server, protocol, request, transport, task, writer)
         finally:

@@ -19,7 +19,7 @@ from yarl import URL
 
 _COMPRESSIONS = frozenset(("gzip", "deflate", "br", "zstd"))
 _SPECIAL = frozenset(
-    ("connection", "upgrade", "transfer-encoding", "content-encoding", "content-length")
+    ("connection", "upgrade", "transfer-encoding", "content-encoding", "content-length", "expect")
 )
 """Header fields (ASGI names are lower-case) that decide framing and connection handling."""
 
@@ -29,6 +29,7 @@ class ParsedRequest(NamedTuple):
 
     message: RawRequestMessage
     has_body: bool
+    expects_continue: bool  # a body announced with ``Expect: 100-continue``
 
 
 def _text(value: bytes) -> str:
@@ -98,4 +99,5 @@ def request_message(scope: Mapping[str, Any]) -> ParsedRequest:
         chunked,
         url,
     )
-    return ParsedRequest(message, has_body)
+    expects_continue = has_body and special.get("expect", "").lower() == "100-continue"
+    return ParsedRequest(message, has_body, expects_continue)

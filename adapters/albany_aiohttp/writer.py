@@ -12,8 +12,11 @@ replace it) → streaming (the head went out with the first body piece) → fini
    aiohttp's own writer does; framing (chunked or not) is the server's.
 4. A failed ``send`` (the client went away) raises ``ClientConnectionResetError``,
    the ``ConnectionError`` aiohttp's request handling expects.
-5. The interim ``100 Continue`` that aiohttp's expect handler writes before any head is
-   not sent: the server sends it itself when the app first reads the body (ASGI).
+5. Bytes written before any head are an expect handler's interim response (aiohttp's
+   default one writes ``100 Continue``): they are not sent; ``continue_body`` lets the
+   request body come, and the server writes its own ``100 Continue`` when it is first
+   read. ``drain()`` before any head — aiohttp's request handling calls it once the
+   expect handler is done — lets it come too.
 6. ``discard()`` after the handler: a send still pending (the handler was cancelled
    between ``prepare`` and its next write) is closed, never left unawaited.
 7. The status line's reason phrase (``web.Response(reason=...)``, an ``HTTPException``'s),
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 import asyncio
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Awaitable, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
 
 from aiohttp.abc import AbstractStreamWriter
 from aiohttp.client_exceptions import ClientConnectionResetError
@@ -36,13 +39,11 @@ from aiohttp.http import SERVER_SOFTWARE
 from multidict import CIMultiDict
 
 from albany.types import Send
-from albany_aiohttp._aiohttp_private import ZLibCompressor
+from albany_aiohttp._aiohttp_private import ZLibCompressor, aiohttp_date
 
 if TYPE_CHECKING:
     from aiohttp.base_protocol import BaseProtocol
 
-_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-"""What ``web_urldispatcher._default_expect_handler`` writes to ``request.writer``."""
 REASON_EXTENSION = "albany.http.reason"
 """The scope extension under which ``http.response.start`` may carry ``"reason"``."""
 ABORT_EXTENSION = "albany.http.abort"
@@ -50,8 +51,9 @@ ABORT_EXTENSION = "albany.http.abort"
 _ABORT = {"type": ABORT_EXTENSION}
 _STANDARD_REASONS = {int(status): status.phrase for status in HTTPStatus}
 """The phrases aiohttp and Albany both write when no other is given: no need to send them."""
-_DROPPED = frozenset(("date",))
-"""Header fields the server writes itself (Albany always writes ``date``)."""
+_DEFAULTS = frozenset(("date", "server"))
+"""Fields aiohttp fills in when the app does not; with aiohttp's values they are left to
+Albany, which writes its own. An app's own ``Date`` or ``Server`` is sent."""
 
 
 def _as_latin1(text: str) -> str:
@@ -62,10 +64,20 @@ def _as_latin1(text: str) -> str:
 class AsgiStreamWriter(AbstractStreamWriter):
     """Writes one response as ``http.response.start`` and ``http.response.body`` messages."""
 
-    def __init__(self, protocol: BaseProtocol, send: Send, extensions: Mapping[str, Any]) -> None:
-        """``extensions``: the scope's; Albany's (``albany``) writes each message at ``send``."""
+    def __init__(
+        self,
+        protocol: BaseProtocol,
+        send: Send,
+        extensions: Mapping[str, Any],
+        continue_body: Callable[[], None] = lambda: None,
+    ) -> None:
+        """``extensions``: the scope's; Albany's (``albany``) writes each message at ``send``.
+
+        ``continue_body``: what lets a held ``Expect: 100-continue`` body come (invariant 5).
+        """
         self._protocol = protocol
         self._send = send
+        self._continue_body = continue_body
         self._send_writes_at_once = "albany" in extensions
         self._send_reason = REASON_EXTENSION in extensions
         self._can_abort = ABORT_EXTENSION in extensions
@@ -91,11 +103,11 @@ class AsgiStreamWriter(AbstractStreamWriter):
         """Hold the head until the first body piece (invariant 1)."""
         _, code, reason = (status_line.split(" ", 2) + [""])[:3]
         status = int(code)
+        date = aiohttp_date()
         raw = [
             (name.encode("utf-8"), value.encode("utf-8"))
             for name, value in headers.items()
-            if name.lower() not in _DROPPED
-            and not (value == SERVER_SOFTWARE and name.lower() == "server")
+            if not ((value == date or value == SERVER_SOFTWARE) and name.lower() in _DEFAULTS)
         ]
         self._start = {"type": "http.response.start", "status": status, "headers": raw}
         if self._send_reason and reason != _STANDARD_REASONS.get(status, ""):
@@ -120,9 +132,10 @@ class AsgiStreamWriter(AbstractStreamWriter):
         self, chunk: bytes | bytearray | memoryview, *, drain: bool = True, LIMIT: int = 0x10000
     ) -> None:
         await self._settle()
+        if self._start is None and self.output_size == 0:
+            self._continue_body()  # an interim response (invariant 5)
+            return
         data = bytes(chunk)
-        if self._start is None and self.output_size == 0 and data == _CONTINUE:
-            return  # invariant 5
         size = len(data)
         if self._compress is not None:
             data = await self._compress.compress(data)
@@ -144,6 +157,8 @@ class AsgiStreamWriter(AbstractStreamWriter):
         self.finished = True
 
     async def drain(self) -> None:
+        if self._start is None and self.output_size == 0:
+            self._continue_body()  # the expect handler is done (invariant 5)
         await self._settle()
 
     def discard(self) -> None:

@@ -24,6 +24,20 @@ async def store_on_startup(app: web.Application) -> None:
         app[STARTUP_NOTE] = "stored during start-up"
 
 
+async def token_required(request: web.Request) -> None:
+    """An expect handler as aiohttp's documentation writes one: refuse, or let the body come."""
+    for _ in range(3):
+        await asyncio.sleep(0)  # a look-up of the token: the loop runs meanwhile
+    if "X-Token" not in request.headers:
+        raise web.HTTPForbidden(text="no token, no upload")
+    assert request.transport is not None
+    request.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+
+async def says_nothing(request: web.Request) -> None:
+    """An expect handler that neither refuses nor writes the interim response."""
+
+
 async def startup_note(request: web.Request) -> web.Response:
     return web.Response(text=request.app[STARTUP_NOTE])
 
@@ -106,6 +120,13 @@ async def reason_refused_by_albany(request: web.Request) -> web.Response:
     return web.Response(text="never sent", reason="Fine\x00Print")
 
 
+OWN_DATE = "Sun, 30 Oct 2016 03:13:52 GMT"
+
+
+async def own_date_and_server(request: web.Request) -> web.Response:
+    return web.Response(text="dated", headers={"Date": OWN_DATE, "Server": "own/1.0"})
+
+
 async def events(request: web.Request) -> web.Response:
     gc.collect()  # a coroutine never awaited warns when it is collected
     return web.json_response(EVENTS)
@@ -122,6 +143,8 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
 def _routes(app: web.Application) -> web.Application:
     app.router.add_get("/startup-note", startup_note)
     app.router.add_post("/echo", echo)
+    app.router.add_post("/guarded", echo, expect_handler=token_required)
+    app.router.add_post("/quiet-expect", echo, expect_handler=says_nothing)
     app.router.add_post("/decoded", decoded)
     app.router.add_post("/limits", buffer_limits)
     app.router.add_get("/prepared-then-wait", prepared_then_wait)
@@ -132,6 +155,7 @@ def _routes(app: web.Application) -> web.Application:
     app.router.add_get("/drop/transport-closed", transport_closed)
     app.router.add_get("/drop/prepare-hook-fails", never_prepared)
     app.router.add_get("/drop/bad-reason", reason_refused_by_albany)
+    app.router.add_get("/dated", own_date_and_server)
     app.router.add_get("/reason", with_reason)
     app.router.add_get("/reason/http-exception", http_exception_reason)
     app.on_response_prepare.append(failing_prepare_hook)

@@ -15,8 +15,9 @@ import httpx
 import pytest
 
 from albany.testing import LiveServer
+from tests.adapters.aiohttp.handling_service import OWN_DATE
 from tests.conftest import ServerPool
-from tests.contract.raw import ResponseReader, connect
+from tests.contract.raw import ResponseReader, connect, exchange
 
 APP = "tests.adapters.aiohttp.handling_service:make_app"
 TUNED_APP = "tests.adapters.aiohttp.handling_service:make_tuned_app"
@@ -48,6 +49,35 @@ def test_expect_100_continue_gets_the_interim_response_then_the_answer(
         response = reader.read()
     assert response.status == 200
     assert response.body == body
+
+
+EXPECTING = b"POST %s HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n%s\r\n"
+
+
+def test_an_expect_handler_refusing_gets_no_interim_response(handling: LiveServer) -> None:
+    with connect(handling) as sock:
+        sock.sendall(EXPECTING % (b"/guarded", b""))
+        response = ResponseReader(sock).read()
+    assert response.status == 403  # not 100 first: the client need not send the body
+    assert response.body == b"no token, no upload"
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [(b"/guarded", b"X-Token: t\r\n"), (b"/quiet-expect", b""), (b"/echo", b"")],
+    ids=["transport-write", "expect-handler-silent", "default-expect-handler"],
+)
+def test_a_body_let_through_gets_one_interim_response(
+    handling: LiveServer, path: bytes, headers: bytes
+) -> None:
+    with connect(handling) as sock:
+        sock.sendall(EXPECTING % (path, headers))
+        reader = ResponseReader(sock)
+        assert reader.read().status == 100
+        sock.sendall(b"hello")
+        response = reader.read()
+        assert reader.buffer == b""  # one 100 Continue, not two
+    assert (response.status, response.body) == (200, b"hello")
 
 
 def test_on_startup_may_store_state_in_the_app(handling: LiveServer) -> None:
@@ -187,3 +217,14 @@ def test_the_reason_phrase_reaches_the_status_line(
         sock.sendall(request % target.encode())
         raw = read_to_close(sock)
     assert raw.split(b"\r\n", 1)[0] == status_line
+
+
+def test_a_handlers_own_date_and_server_are_sent_once(handling: LiveServer) -> None:
+    [own] = exchange(handling, b"GET /dated HTTP/1.1\r\nHost: t\r\n\r\n")
+    [default] = exchange(handling, b"GET /startup-note HTTP/1.1\r\nHost: t\r\n\r\n")
+    names = [name.lower() for name, _ in own.headers]
+    assert (names.count("date"), names.count("server")) == (1, 1)
+    assert (own.header("date"), own.header("server")) == (OWN_DATE, "own/1.0")
+    names = [name.lower() for name, _ in default.headers]
+    assert (names.count("date"), names.count("server")) == (1, 1)
+    assert default.header("server") == "albany"
