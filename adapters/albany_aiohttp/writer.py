@@ -142,7 +142,7 @@ class AsgiStreamWriter(AbstractStreamWriter):
         data = self._clip(data)
         if not data and self._start is None:
             return
-        await self._send_piece(data, True)
+        await self._guarded(self._send_piece(data, True))
         if self.on_body_write is not None and size:
             self.on_body_write(size, self.output_size)
 
@@ -153,7 +153,7 @@ class AsgiStreamWriter(AbstractStreamWriter):
         data = bytes(chunk)
         if self._compress is not None:
             data = await self._compress.compress(data) + self._compress.flush()
-        await self._send_piece(self._clip(data), False)
+        await self._guarded(self._send_piece(self._clip(data), False))
         self.finished = True
 
     async def drain(self) -> None:
@@ -187,7 +187,7 @@ class AsgiStreamWriter(AbstractStreamWriter):
     async def _settle(self) -> None:
         pending, self._pending = self._pending, None
         if pending is not None:
-            await pending
+            await self._guarded(pending)
 
     def _clip(self, data: bytes) -> bytes:
         if self.length is None:
@@ -198,7 +198,11 @@ class AsgiStreamWriter(AbstractStreamWriter):
         return data
 
     def _send_piece(self, body: bytes, more_body: bool) -> Awaitable[None]:
-        """Send a body piece (after the held head); raise as a lost connection if refused."""
+        """Send a body piece (after the held head); raise as a lost connection if refused.
+
+        What it returns is ``send``'s own awaitable, awaited through ``_guarded`` — or,
+        left pending by a cancelled handler, closed as it is (invariant 6).
+        """
         transport = self._protocol.transport
         if transport is None or transport.is_closing():
             raise ClientConnectionResetError("Cannot write to closing transport")
@@ -215,16 +219,16 @@ class AsgiStreamWriter(AbstractStreamWriter):
             sent = send({"type": "http.response.body", "body": body, "more_body": more_body})
             if not more_body:
                 self.finished = True  # only now: a piece the server refused leaves it abortable
-            return self._guarded(sent)
+            return sent
         except OSError as error:
             raise ClientConnectionResetError("Cannot write to closing transport") from error
 
     async def _after(self, first: Awaitable[None], body: bytes, more_body: bool) -> None:
         await self._guarded(first)
-        await self._send_piece(body, more_body)
+        await self._guarded(self._send_piece(body, more_body))
 
     async def _send_piece_async(self, body: bytes, more_body: bool) -> None:
-        await self._send_piece(body, more_body)
+        await self._guarded(self._send_piece(body, more_body))
 
     async def _guarded(self, sent: Awaitable[None]) -> None:
         try:

@@ -53,7 +53,57 @@ FULL = QUICK + [
 ]
 
 _GUIDE = "docs/guides/aiohttp.md"
-KNOWN: dict[str, str] = {}
+_PRIVATE = "aiohttp private internals"
+_FUNCTIONAL = "tests.test_web_functional::"
+_SERVER = "tests.test_web_server::"
+KNOWN: dict[str, str] = {
+    f"{_FUNCTIONAL}test_http10_keep_alive_*": f"{_GUIDE}: the status line is always HTTP/1.1",
+    f"{_FUNCTIONAL}test_large_header[[]*": (
+        f"{_GUIDE}: request heads are limited by Albany's --limit-* settings, not aiohttp's "
+        "max_field_size"
+    ),
+    f"{_FUNCTIONAL}test_bad_method_for_c_http_parser_not_hangs*": (
+        f"{_GUIDE}: any RFC 9110 token is a method (GET1 reaches the router)"
+    ),
+    f"{_FUNCTIONAL}test_http1_pipelined_behind_declined_upgrade_served_once*": (
+        f"{_GUIDE}: Upgrade: websocket is a handshake Albany checks (an invalid one is "
+        "answered by Albany, never declined by the app)"
+    ),
+    f"{_FUNCTIONAL}test_bad_pipelined_data_behind_declined_upgrade_answers_400*": (
+        f"{_GUIDE}: Upgrade: websocket is a handshake Albany checks (426 from Albany)"
+    ),
+    f"{_FUNCTIONAL}test_declined_websocket_upgrade_reads_body*": (
+        f"{_GUIDE}: Upgrade: websocket is a handshake Albany checks (400 from Albany)"
+    ),
+    f"{_FUNCTIONAL}test_http1_pipelined_requests_are_count_limited*": (
+        f"{_PRIVATE}: patches RequestHandler.data_received and reads _messages (pipelining "
+        f"is Albany's, {_GUIDE})"
+    ),
+    f"{_FUNCTIONAL}test_http1_pipelined_queue_resumes_after_drain*": (
+        f"{_PRIVATE}: patches RequestHandler._resume_reading_if_drained (pipelining is Albany's)"
+    ),
+    f"{_FUNCTIONAL}test_upgrade_tail_*": (
+        f"{_PRIVATE}: patches RequestHandler.data_received and reads _message_tail and "
+        "_buffer_paused (reading is Albany's)"
+    ),
+    f"{_FUNCTIONAL}test_unread_compressed_body_drain_is_bounded*": (
+        f"{_PRIVATE}: watches aiohttp's lingering close through StreamReader.readany; Albany "
+        f"discards an unread body undecoded ({_GUIDE})"
+    ),
+    f"{_FUNCTIONAL}test_keepalive_expires_on_time*": (
+        f"{_PRIVATE}: RequestHandler._keepalive_handle and server.handler.connections (the "
+        "keep-alive timer is Albany's)"
+    ),
+    f"{_SERVER}test_no_future_warning_on_disconnect_during_backpressure*": (
+        f"{_PRIVATE}: polls request.protocol.writing_paused (write flow control is Albany's; "
+        "tests/adapters/aiohttp/test_handling.py checks the same disconnect)"
+    ),
+    f"{_SERVER}test_idle_connection_closed_before_first_request*": (
+        f"{_PRIVATE}, by way of the test before it: a raw server test (aiohttp's own), failing "
+        "at teardown on the client connection test_no_future_warning_on_disconnect_during_"
+        "backpressure leaves open when it fails"
+    ),
+}
 """Test-id glob -> why it fails through Albany only (a guide line, or aiohttp's internals)."""
 
 

@@ -34,6 +34,16 @@ async def token_required(request: web.Request) -> None:
     request.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
 
+async def token_required_returning(request: web.Request) -> web.Response | None:
+    """As ``token_required``, refusing with a returned response rather than a raised one."""
+    for _ in range(3):
+        await asyncio.sleep(0)
+    if "X-Token" not in request.headers:
+        return web.HTTPForbidden(text="no token, no upload")
+    await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    return None
+
+
 async def says_nothing(request: web.Request) -> None:
     """An expect handler that neither refuses nor writes the interim response."""
 
@@ -61,10 +71,31 @@ async def buffer_limits(request: web.Request) -> web.Response:
     return web.json_response({"limits": [low, high], "length": len(body)})
 
 
+async def big(request: web.Request) -> web.Response:
+    return web.Response(body=b"x" * int(request.query["size"]))
+
+
+async def endless(request: web.Request) -> web.StreamResponse:
+    """Write faster than the client reads, until it leaves (its writes then wait on drain)."""
+    response = web.StreamResponse()
+    await response.prepare(request)
+    written = 0
+    try:
+        while True:
+            await response.write(b"x" * 65536)
+            written += 65536
+            if written == 2**20:
+                EVENTS.append("endless: a MiB written")
+    except asyncio.CancelledError:
+        EVENTS.append("endless: cancelled")
+        raise
+
+
 async def prepared_then_wait(request: web.Request) -> web.StreamResponse:
     """Send the head, then wait without writing until cancelled (the client leaves)."""
     response = web.StreamResponse()
     await response.prepare(request)
+    EVENTS.append("prepared")
     try:
         await asyncio.Event().wait()
     except asyncio.CancelledError:
@@ -145,9 +176,12 @@ def _routes(app: web.Application) -> web.Application:
     app.router.add_post("/echo", echo)
     app.router.add_post("/guarded", echo, expect_handler=token_required)
     app.router.add_post("/quiet-expect", echo, expect_handler=says_nothing)
+    app.router.add_post("/guarded-returning", echo, expect_handler=token_required_returning)
     app.router.add_post("/decoded", decoded)
     app.router.add_post("/limits", buffer_limits)
     app.router.add_get("/prepared-then-wait", prepared_then_wait)
+    app.router.add_get("/big", big)
+    app.router.add_get("/endless", endless)
     app.router.add_get("/events", events)
     app.router.add_get("/drop/cancelled", raise_cancelled)
     app.router.add_get("/drop/base-exception", raise_base_exception)
