@@ -29,7 +29,7 @@ class ParsedRequest(NamedTuple):
 
     message: RawRequestMessage
     has_body: bool
-    expects_continue: bool  # a body announced with ``Expect: 100-continue``
+    expects_continue: bool  # ``Expect: 100-continue``: the app's expect handler runs
 
 
 def _text(value: bytes) -> str:
@@ -99,5 +99,5 @@ def request_message(scope: Mapping[str, Any]) -> ParsedRequest:
         chunked,
         url,
     )
-    expects_continue = has_body and special.get("expect", "").lower() == "100-continue"
+    expects_continue = special.get("expect", "").lower() == "100-continue"
     return ParsedRequest(message, has_body, expects_continue)

@@ -15,7 +15,8 @@ disconnect) → done. Invariants:
    decoder's error as its cause), as aiohttp's request parser reports it.
 6. The body of an ``Expect: 100-continue`` request is held — ``receive`` not called, so
    the server sends no ``100 Continue`` — until ``continue_body()``: the app's expect
-   handler has let the client go on. A response sent while it is held answers the
+   handler has let the client go on (one may write its interim response here, also for
+   a request with no body). A response sent while it is held answers the
    request without the body (the server then closes the connection).
 """
 

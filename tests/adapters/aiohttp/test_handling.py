@@ -88,6 +88,16 @@ def test_a_body_let_through_gets_one_interim_response(
     assert (response.status, response.body) == (200, b"hello")
 
 
+def test_an_expect_handler_may_write_its_interim_response_for_a_request_without_body(
+    handling: LiveServer,
+) -> None:
+    [response] = exchange(
+        handling,
+        b"POST /guarded HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nX-Token: t\r\n\r\n",
+    )
+    assert (response.status, response.body) == (200, b"")  # no body: no 100 Continue either
+
+
 def test_on_startup_may_store_state_in_the_app(handling: LiveServer) -> None:
     response = httpx.get(handling.url + "/startup-note")
     assert response.status_code == 200
