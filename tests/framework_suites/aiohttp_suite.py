@@ -104,6 +104,61 @@ KNOWN: dict[str, str] = {
         "backpressure leaves open when it fails"
     ),
 }
+_CLIENT = "tests.test_client_functional::"
+_CLIENT_WS = "tests.test_client_ws_functional::"
+_WEB_WS = "tests.test_web_websocket_functional::"
+_LOWER = f"{_GUIDE}: request header names are lower-case when request.headers is iterated"
+_FRAMING = f"{_GUIDE}: response framing is Albany's"
+_EXTRA = f"{_GUIDE}: get_extra_info has no socket or ssl_object (the socket is Albany's)"
+_NO_TRANSPORT = f"{_GUIDE}: request.transport.write is refused (frames are Albany's)"
+_PINGS = f"{_GUIDE} (WebSocket): Albany answers every ping itself"
+_GAVE_UP = f"{_GUIDE} (WebSocket): a session aiohttp gave up on is closed with 1011"
+_UPGRADES = f"{_GUIDE}: only a WebSocket upgrade is served; a refused handshake closes"
+KNOWN.update(
+    {
+        f"{_CLIENT}test_host_header_first*": _LOWER,
+        f"{_CLIENT}test_session_auth*": _LOWER,
+        f"{_CLIENT}test_netrc_auth_*": _LOWER,
+        f"{_CLIENT}test_session_headers*": _LOWER,
+        "tests.test_client_middleware::test_client_middleware_multiple_instances*": _LOWER,
+        "tests.test_client_middleware::test_middleware_can_check_request_body*": _LOWER,
+        f"{_CLIENT}test_raw_headers*": f"{_FRAMING} (its fields lower-case, in its order)",
+        f"{_CLIENT}test_empty_header_values*": f"{_FRAMING} (its fields lower-case, in its order)",
+        f"{_CLIENT}test_chunked[[]*": f"{_FRAMING} (a one-piece body gets Content-Length)",
+        f"{_CLIENT}test_bad_payload_chunked_encoding*": f"{_FRAMING} (chunk bytes are body)",
+        f"{_CLIENT}test_bad_payload_content_length*": (
+            f"{_FRAMING} (a body not matching Content-Length is refused)"
+        ),
+        f"{_CLIENT}test_timeout_on_reading_data*": (
+            f"{_FRAMING} (a body short of its Content-Length is refused: closed, not stalled)"
+        ),
+        f"{_CLIENT}test_ssl_client_alpn*": _EXTRA,
+        "tests.test_web_sendfile_functional::test_static_file_huge_*": _EXTRA,
+        f"{_CLIENT}test_upgrade_connection_not_released_after_read*": _UPGRADES,
+        f"{_WEB_WS}test_pipelined_request_after_*": _UPGRADES,
+        f"{_WEB_WS}test_partial_pipelined_request_after_failed_websocket_upgrade*": _UPGRADES,
+        f"{_WEB_WS}test_stalled_parser_outlives_connection_lost*": (
+            f"{_PRIVATE}: feeds RequestHandler.data_received (frames are Albany's)"
+        ),
+        f"{_WEB_WS}test_heartbeat_connection_closed*": (
+            f"{_PRIVATE}: patches the response's _req.transport.write"
+        ),
+        f"{_WEB_WS}test_heartbeat_failure_ends_receive*": _GAVE_UP,
+        f"{_CLIENT_WS}test_heartbeat_no_pong*": _PINGS,
+        f"{_CLIENT_WS}test_recv_protocol_error*": _NO_TRANSPORT,
+        f"{_CLIENT_WS}test_client_rejects_compressed_frame_without_negotiation*": _NO_TRANSPORT,
+        f"{_CLIENT_WS}test_peer_connection_lost*": (
+            f"{_GUIDE} (WebSocket): a handler closing request.transport ends the session with "
+            "1011, not a dropped connection"
+        ),
+        "tests.test_web_log::test_contextvars_logger*": (
+            f"{_GUIDE}: the access log is Albany's, not aiohttp's AccessLogger"
+        ),
+        "tests.test_web_log::test_logger_does_not_log_when_enabled_post_init*": (
+            f"{_PRIVATE}: server.handler.connections[0]._force_close"
+        ),
+    }
+)
 """Test-id glob -> why it fails through Albany only (a guide line, or aiohttp's internals)."""
 
 
