@@ -163,6 +163,21 @@ KNOWN.update(
         f"{_WEB_WS}test_abnormal_closure_when_server_does_not_receive*": (
             f"{_GUIDE} (WebSocket): Albany's close timeout applies beside aiohttp's timeout="
         ),
+        **{
+            glob: f"{_GUIDE}: on Twisted, TLS takes certificate files, not an ssl.SSLContext "
+            "(albany-twisted only)"
+            for glob in (
+                f"{_CLIENT}test_ssl_client*",
+                f"{_CLIENT}test_aiohttp_request_ssl*",
+                f"{_CLIENT}test_tcp_connector_fingerprint_*",
+                f"{_CLIENT}test_drop_auth_on_redirect_to_other_host[[]*https*",
+                f"{_CLIENT}test_auth_persist_on_redirect_to_other_host_with_global_auth*",
+                f"{_CLIENT}test_server_hostname_override_not_reused*",
+                "tests.test_connector::test_tcp_connector_*raise_connector_ssl_error*",
+                "tests.test_connector::test_start_tls_with_zero_total_timeout*",
+                "tests.test_web_sendfile_functional::test_static_file_ssl*",
+            )
+        },
         "tests.test_web_log::test_contextvars_logger*": (
             f"{_GUIDE}: the access log is Albany's, not aiohttp's AccessLogger"
         ),
