@@ -173,6 +173,8 @@ KNOWN.update(
                 f"{_CLIENT}test_drop_auth_on_redirect_to_other_host[[]*https*",
                 f"{_CLIENT}test_auth_persist_on_redirect_to_other_host_with_global_auth*",
                 f"{_CLIENT}test_server_hostname_override_not_reused*",
+                f"{_CLIENT}test_aiohttp_request_ctx_manager_close_sess_on_error*",
+                f"{_CLIENT}test_error_in_performing_request*",
                 "tests.test_connector::test_tcp_connector_*raise_connector_ssl_error*",
                 "tests.test_connector::test_start_tls_with_zero_total_timeout*",
                 "tests.test_web_sendfile_functional::test_static_file_ssl*",
