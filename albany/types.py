@@ -62,7 +62,7 @@ class HTTPScope(TypedDict):
     query_string: bytes
     headers: list[tuple[bytes, bytes]]
     state: dict[str, Any]
-    extensions: dict[str, Any]  # "albany" and "albany.http.reason"
+    extensions: dict[str, Any]  # "albany", "albany.http.reason" and "albany.http.abort"
 
 
 class LifespanScope(TypedDict):
@@ -126,6 +126,12 @@ class HTTPResponseBodyEvent(TypedDict, total=False):
     type: Literal["http.response.body"]
     body: bytes
     more_body: bool
+
+
+class HTTPResponseAbortEvent(TypedDict):
+    """``albany.http.abort`` (the extension of that name): no response, the connection closes."""
+
+    type: Literal["albany.http.abort"]
 
 
 class WebSocketConnectEvent(TypedDict):
@@ -228,6 +234,7 @@ ReceiveEvent = Union[
 SendEvent = Union[
     HTTPResponseStartEvent,
     HTTPResponseBodyEvent,
+    HTTPResponseAbortEvent,
     WebSocketAcceptEvent,
     WebSocketSendEvent,
     WebSocketCloseEvent,

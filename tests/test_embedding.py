@@ -93,6 +93,39 @@ def test_twisted_server_inside_running_reactor() -> None:
     assert output.split() == ["twisted", "twisted", "EPollReactor"]
 
 
+def test_twisted_server_serves_a_blocking_socket_it_is_given() -> None:
+    pytest.importorskip("twisted")
+    output = run_script(
+        """
+        import socket, urllib.request
+        from twisted.internet import reactor, threads
+        from albany.backends.twisted import TwistedServer
+        from albany.config import Config
+        from tests.apps.contract import app
+
+        sock = socket.socket()  # blocking, as a caller may well make it
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+
+        async def main():
+            server = TwistedServer(app, Config(access_log=False), sock, reactor=reactor)
+            await server.start()
+            url = f"http://127.0.0.1:{sock.getsockname()[1]}/scope"
+            for _ in range(2):  # accepting must not block the reactor on the next accept
+                await threads.deferToThread(lambda: urllib.request.urlopen(url, timeout=10).read())
+            await server.stop()
+            print("served")
+
+        def run():
+            from twisted.internet.defer import Deferred
+            Deferred.fromCoroutine(main()).addBoth(lambda r: (reactor.stop(), r)[1])
+        reactor.callWhenRunning(run)
+        reactor.run()
+        """
+    )
+    assert output.split() == ["served"]
+
+
 def test_twisted_app_in_asyncio_server_hosts_the_reactor_without_stopping_the_loop() -> None:
     pytest.importorskip("twisted")
     output = run_script(

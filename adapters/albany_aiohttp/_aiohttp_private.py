@@ -18,7 +18,9 @@ package drives a real ``RequestHandler`` without its parser. What that needs:
 - ``pause_reading``/``resume_reading`` overridden: the base class would pause the
   byte parser, which we do not feed; here only the transport pauses;
 - ``compression_utils.ZLibCompressor`` and ``DeflateBuffer``: what aiohttp's
-  ``StreamWriter`` and parser use for response compression and request decompression.
+  ``StreamWriter`` and parser use for response compression and request decompression;
+- ``helpers.rfc822_formatted_time``: the ``Date`` value aiohttp gives a response whose
+  handler set none (told apart from one the handler set).
 
 For ``web.WebSocketResponse`` (see ``websocket.py``), whose frames are the ASGI
 server's:
@@ -49,6 +51,7 @@ from typing import Any, Awaitable, Callable, NamedTuple, Protocol
 from aiohttp import web
 from aiohttp.abc import AbstractStreamWriter
 from aiohttp.compression_utils import ZLibCompressor
+from aiohttp.helpers import rfc822_formatted_time
 from aiohttp.http_parser import DeflateBuffer, RawRequestMessage
 from aiohttp.http_websocket import WebSocketReader, WSMessage, WSMessageTextBytes
 from aiohttp.streams import StreamReader
@@ -64,6 +67,7 @@ __all__ = [
     "WebSocketHooks",
     "WebSocketOptions",
     "ZLibCompressor",
+    "aiohttp_date",
     "handle_request",
     "BodySettings",
     "body_settings",
@@ -77,6 +81,11 @@ __all__ = [
 ]
 
 HandlerFunction = Callable[[BaseRequest], Awaitable[StreamResponse]]
+
+
+def aiohttp_date() -> str:
+    """The ``Date`` value aiohttp puts on a response now, when its handler gave none."""
+    return rfc822_formatted_time()
 
 
 def make_server(

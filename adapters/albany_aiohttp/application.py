@@ -37,7 +37,7 @@ from albany_aiohttp.prefix import RoutePrefix
 from albany_aiohttp.transport import AsgiTransport, BodySink
 from albany_aiohttp.websocket import AsgiWebSocket, handshake_scope
 from albany_aiohttp.websocket_transport import WebSocketTransport
-from albany_aiohttp.writer import REASON_EXTENSION, AsgiStreamWriter
+from albany_aiohttp.writer import AsgiStreamWriter
 
 _POOL_SIZE = 256
 """Idle ``RequestHandler`` objects kept for reuse (one per concurrent request at most)."""
@@ -136,17 +136,16 @@ class AiohttpApp:
             payload = sink = StreamReader(protocol, limit, loop=asyncio.get_running_loop())
             if message.compression is not None and decompress:
                 sink = DeflateBuffer(payload, message.compression, max_decompress_size=limit)
-        extensions = scope.get("extensions") or {}
         writer = AsgiStreamWriter(
-            protocol, send, "albany" in extensions, REASON_EXTENSION in extensions
+            protocol, send, scope.get("extensions") or {}, transport.continue_body
         )
         task = asyncio.current_task()
         protocol.adopt_task(task)
         request = server.request_factory(message, payload, protocol, writer, task)  # type: ignore[arg-type]
         server.requests_count += 1
-        transport.start_reading(protocol, sink, parsed.has_body)
+        transport.start_reading(protocol, sink, parsed.has_body, parsed.expects_continue)
         try:
-            await _run_handler(server, protocol, request, transport, task)
+            await _run_handler(server, protocol, request, transport, task, writer)
         finally:
             writer.discard()
             transport.finish()
@@ -168,16 +167,14 @@ class AiohttpApp:
         protocol = AsgiRequestHandler(server, transport)  # not pooled: its parser is set
         session = AsgiWebSocket(scope, send, transport)
         protocol.websocket = session
-        writer = AsgiStreamWriter(
-            protocol, session.send_http, "albany" in (scope.get("extensions") or ())
-        )
+        writer = AsgiStreamWriter(protocol, session.send_http, scope.get("extensions") or {})
         task = asyncio.current_task()
         protocol.adopt_task(task)
         request = make_watched_request(server, message, EMPTY_PAYLOAD, protocol, writer, task)
         server.requests_count += 1
         transport.start_session(protocol, session)
         try:
-            await _run_handler(server, protocol, request, transport, task)
+            await _run_handler(server, protocol, request, transport, task, None)
         finally:
             writer.discard()
             transport.finish()
@@ -192,18 +189,41 @@ async def _run_handler(
     request: web.BaseRequest,
     transport: AsgiTransport,
     task: asyncio.Task[Any] | None,
+    writer: AsgiStreamWriter | None,
 ) -> None:
-    """Run the app's handler for ``request`` and send its response, as aiohttp does."""
+    """Run the app's handler for ``request`` and send its response, as aiohttp does.
+
+    Where aiohttp's connection loop would close the connection with the response
+    unfinished — the handler raised ``CancelledError`` or a ``BaseException``, the
+    response failed outside the handler, the handler closed ``request.transport`` —
+    an HTTP response (``writer``) is aborted: the client gets no (more) response,
+    never a 500 page in its place.
+    """
     try:
         await handle_request(protocol, request, server.request_handler)
     except asyncio.CancelledError:
-        if not (transport.client_gone and server.handler_cancellation):
-            raise  # not aiohttp's handler cancellation: someone else's
-        if task is not None and hasattr(task, "uncancel"):
-            task.uncancel()
+        if transport.client_gone and server.handler_cancellation:
+            if task is not None and hasattr(task, "uncancel"):
+                task.uncancel()
+            return
+        aborted = writer is not None and await writer.abort()
+        if not aborted or _being_cancelled(task):
+            raise  # someone else's cancellation, or no way to drop the connection here
+        return  # the handler raised it: aiohttp drops the connection, and logs nothing
     except ConnectionError:
-        pass  # failed after the response started: returning leaves it incomplete, so
-        # the server closes the connection, as aiohttp's does
+        pass  # failed after the response started, or the client went away
+    except BaseException:
+        if writer is not None:
+            await writer.abort()
+        raise
+    if writer is not None and not writer.finished:
+        await writer.abort()
+
+
+def _being_cancelled(task: asyncio.Task[Any] | None) -> bool:
+    """Whether ``task`` has a cancellation requested (unknown before Python 3.11: True)."""
+    cancelling = getattr(task, "cancelling", None)
+    return cancelling is None or cancelling() > 0
 
 
 def aiohttp_app(

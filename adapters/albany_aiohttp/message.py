@@ -20,7 +20,7 @@ from yarl import URL
 
 _COMPRESSIONS = frozenset(("gzip", "deflate", "br", "zstd"))
 _SPECIAL = frozenset(
-    ("connection", "upgrade", "transfer-encoding", "content-encoding", "content-length")
+    ("connection", "upgrade", "transfer-encoding", "content-encoding", "content-length", "expect")
 )
 """Header fields (ASGI names are lower-case) that decide framing and connection handling."""
 
@@ -30,6 +30,7 @@ class ParsedRequest(NamedTuple):
 
     message: RawRequestMessage
     has_body: bool
+    expects_continue: bool  # ``Expect: 100-continue``: the app's expect handler runs
 
 
 def _text(value: bytes) -> str:
@@ -94,4 +95,5 @@ def request_message(scope: Mapping[str, Any]) -> ParsedRequest:
         chunked,
         url,
     )
-    return ParsedRequest(message, has_body)
+    expects_continue = special.get("expect", "").lower() == "100-continue"
+    return ParsedRequest(message, has_body, expects_continue)

@@ -13,6 +13,11 @@ disconnect) → done. Invariants:
 4. ``finish()`` ends it: a later ``http.disconnect`` is the response completing.
 5. A body that fails to decompress fails the reader with ``RequestPayloadError`` (the
    decoder's error as its cause), as aiohttp's request parser reports it.
+6. The body of an ``Expect: 100-continue`` request is held — ``receive`` not called, so
+   the server sends no ``100 Continue`` — until ``continue_body()``: the app's expect
+   handler has let the client go on (one may write its interim response here, also for
+   a request with no body). A response sent while it is held answers the
+   request without the body (the server then closes the connection).
 """
 
 from __future__ import annotations
@@ -82,25 +87,39 @@ class AsgiTransport(asyncio.Transport):
         self._eof_pending = False
         self._closing = False
         self._done = False
+        self._held: asyncio.AbstractEventLoop | None = None
         self.client_gone = False
 
     # reading
 
     def start_reading(
-        self, protocol: asyncio.BaseProtocol, sink: BodySink | None, has_body: bool
+        self,
+        protocol: asyncio.BaseProtocol,
+        sink: BodySink | None,
+        has_body: bool,
+        hold: bool = False,
     ) -> None:
         """Start delivering the body to ``sink`` and watching for a disconnect.
 
         Without a body the watch starts on the loop's next turn, and only if the
         request is still being handled: a response written at once costs no task.
+        With ``hold`` the body waits for ``continue_body()`` (invariant 6).
         """
         self._protocol = protocol
         self._sink = sink
         loop = asyncio.get_running_loop()
-        if has_body:
+        if hold:
+            self._held = loop
+        elif has_body:
             loop.create_task(self._read())
         else:
             loop.call_soon(self._watch_if_busy, loop)
+
+    def continue_body(self) -> None:
+        """Let a held body come: the server sends ``100 Continue`` when it is first read."""
+        loop, self._held = self._held, None
+        if loop is not None and not self._done:
+            loop.create_task(self._read())
 
     def _watch_if_busy(self, loop: asyncio.AbstractEventLoop) -> None:
         if not self._done:
@@ -210,7 +229,10 @@ class AsgiTransport(asyncio.Transport):
     # asyncio.WriteTransport: responses go through the stream writer, as ASGI messages
 
     def write(self, data: Any) -> None:
-        raise NotImplementedError("an ASGI transport is written to through the response")
+        """Refused, but for an expect handler's interim response (invariant 6)."""
+        if self._held is None:
+            raise NotImplementedError("an ASGI transport is written to through the response")
+        self.continue_body()  # the server writes its own 100 Continue
 
     def writelines(self, list_of_data: Any) -> None:
         raise NotImplementedError("an ASGI transport is written to through the response")

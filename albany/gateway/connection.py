@@ -435,7 +435,11 @@ class HttpConnection:
             "query_string": request.query_string,
             "headers": request.headers,
             "state": endpoint.lifespan_state.copy(),
-            "extensions": {"albany": endpoint.extension, "albany.http.reason": {}},
+            "extensions": {
+                "albany": endpoint.extension,
+                "albany.http.reason": {},
+                "albany.http.abort": {},
+            },
         }
         if self._tls is not None:
             scope["extensions"]["tls"] = self.tls_extension()

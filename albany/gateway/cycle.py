@@ -8,6 +8,8 @@ received, written with the first body piece) → streaming → complete. Invaria
    ``http.disconnect`` at once; before that it waits for body or for either event.
 3. ``send`` waits only while the transport is over its high-water mark.
 4. The 100 Continue goes out the first time the app asks for a body it has not got.
+5. ``albany.http.abort`` ends the request with no (further) response: the connection
+   closes, nothing more is written, and the app's end is not answered.
 """
 
 from __future__ import annotations
@@ -183,9 +185,20 @@ class RequestCycle:
             self.status = message["status"]
             self._start = message
             self.response_started = True
+        elif kind == "albany.http.abort":
+            self._abort()
         else:
             raise RuntimeError(f"Unexpected ASGI message type {kind!r} for an HTTP scope")
         return READY
+
+    def _abort(self) -> None:
+        """Drop the response and close the connection (invariant 5, spec section 4.7)."""
+        if self.response_complete:
+            raise RuntimeError("Unexpected albany.http.abort: the response is complete")
+        self._start = None  # a held head is never written
+        self.response_started = self.response_complete = True
+        self._wake()
+        self._connection.abort()
 
     @property
     def head_written(self) -> bool:

@@ -115,7 +115,11 @@ class AlbanyTestServer(test_utils.BaseTestServer):
         sock.listen(128)  # aiohttp's factory only binds; Twisted adopts listening sockets
         self._serving = _Serving(app, Config(**settings), sock)
         self.runner = _NoRunner()  # type: ignore[assignment]  # ``started`` looks at it
-        await self._serving.start()
+        try:
+            await self._serving.start()
+        except BaseException:
+            sock.close()  # refused (a TLS context on Twisted): not left for a later test's gc
+            raise
         if not self.scheme:
             self.scheme = "https" if self._ssl else "http"
         self._root = URL(f"{self.scheme}://{absolute_host}:{self.port}")

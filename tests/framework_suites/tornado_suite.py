@@ -75,6 +75,8 @@ KNOWN: dict[str, str] = {
     ),
     "tornado.test.httpserver_test.HTTPServerRawTest::test_invalid_content_length": _MALFORMED,
     "tornado.test.httpserver_test.HTTPServerRawTest::test_invalid_methods": _MALFORMED,
+    # Albany's Host check answers the 400 itself: Tornado's "Invalid Host header" log never comes
+    "tornado.test.httpserver_test.HTTPServerRawTest::test_invalid_host_header_*": _MALFORMED,
     "tornado.test.httpserver_test.HTTPServerRawTest::test_malformed_*": _MALFORMED,
     "tornado.test.httpserver_test.UnixSocketTest*::test_unix_socket_bad_request": _MALFORMED,
     "tornado.test.httpserver_test.BodyLimitsTest::test_body_size_override_reset": _SERVER_DATE,

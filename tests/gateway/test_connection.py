@@ -91,6 +91,7 @@ def test_scope() -> None:
                 "helpers": gateway.runner.helpers,
             },
             "albany.http.reason": {},
+            "albany.http.abort": {},
         },
     }
 
@@ -886,6 +887,79 @@ def test_an_invalid_reason_phrase_gets_500(reason: str, caplog: pytest.LogCaptur
     assert [r.status for r in gateway.responses()] == [500]
     assert gateway.transport.closed
     assert "Invalid reason phrase" in caplog.text
+
+
+# Ending a request with no response: the albany.http.abort extension
+
+ABORT: Message = {"type": "albany.http.abort"}
+
+
+@pytest.mark.parametrize(
+    ("app", "logged"),
+    [
+        (return_after(ABORT), []),
+        (return_after(start(), ABORT), []),
+        (raise_after(ABORT), ["Exception in ASGI application"]),  # logged, not answered
+    ],
+    ids=["abort", "abort-after-start", "abort-then-raise"],
+)
+def test_an_aborted_request_closes_the_connection_with_no_response(
+    app: App, logged: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    gateway = Gateway(app)
+    with caplog.at_level(logging.ERROR, logger="albany.error"):
+        gateway.feed(GET + GET)  # the pipelined request behind it is not answered
+    assert gateway.transport.take() == b""
+    assert gateway.transport.closed
+    assert [r.message for r in caplog.records] == logged
+
+
+def test_an_abort_after_the_head_leaves_the_response_truncated() -> None:
+    gateway = Gateway(return_after(start(), body(b"partial", True), ABORT))
+    gateway.feed(GET)
+    written = gateway.transport.take()
+    assert written.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert written.endswith(b"7\r\npartial\r\n")
+    assert gateway.transport.closed
+
+
+def test_after_an_abort_receive_says_disconnect_and_send_refuses() -> None:
+    outcome: list[Any] = []
+
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        assert scope["extensions"]["albany.http.abort"] == {}
+        await send(ABORT)
+        outcome.append((await receive())["type"])
+        try:
+            await send(start())
+        except RuntimeError as error:
+            outcome.append(str(error))
+
+    gateway = Gateway(app)
+    gateway.feed(POST_HEAD % 5)  # the body never comes
+    assert outcome == [
+        "http.disconnect",
+        "Unexpected http.response.start: the response has started",
+    ]
+    assert gateway.transport.take() == b""
+
+
+def test_an_abort_after_the_response_is_complete_is_refused() -> None:
+    outcome: list[str] = []
+
+    async def app(scope: Any, receive: Receive, send: Send) -> None:
+        await send(start())
+        await send(body(b"done"))
+        try:
+            await send(ABORT)
+        except RuntimeError as error:
+            outcome.append(str(error))
+
+    gateway = Gateway(app)
+    gateway.feed(GET + GET)
+    assert [r.body for r in gateway.responses()] == [b"done", b"done"]
+    assert outcome == ["Unexpected albany.http.abort: the response is complete"] * 2
+    assert not gateway.transport.closed
 
 
 @pytest.mark.parametrize("value", [b"+2", b"1_0", b"foo", b" 2", b"-2"])

@@ -145,6 +145,7 @@ class TwistedServer:
             factory = TLSMemoryBIOFactory(options, False, factory, reactor)
         self.sockets = socks  # kept open: they are what getsockname() answers from
         for sock in socks:
+            sock.setblocking(False)  # adoptStreamPort needs it; a socket given may be blocking
             self._ports.append(reactor.adoptStreamPort(sock.fileno(), sock.family, factory))
             where = describe(sock, tls=options is not None)
             logger.info("Albany serving on %s (twisted, %s)", where, type(reactor).__name__)
