@@ -49,6 +49,7 @@ from albany.http1.syntax import NOT_IN_REQUEST_LINE, REQUEST_LINE, valid_host
 
 _CRLF = b"\r\n"
 _HEAD_END = b"\r\n\r\n"
+_EMPTY_CHUNKED_BODY = b"0\r\n\r\n"  # what llhttp is given after a chunked head
 _LINE, _HEAD, _LENGTH, _CHUNKED = range(4)  # what the reader is reading
 
 
@@ -292,10 +293,15 @@ class RequestReader:
             self.upgrade_data = data[head_end:]
             self._events.append(END_OF_MESSAGE)
         elif self._chunked:
-            limits = self._limits
-            self._chunks = ChunkedBody(
-                limits.max_request_line, limits.max_header_size, limits.max_header_count
-            )
+            self._end_llhttp_message()
+            chunks = self._chunks
+            if chunks is None:
+                limits = self._limits
+                self._chunks = ChunkedBody(
+                    limits.max_request_line, limits.max_header_size, limits.max_header_count
+                )
+            else:
+                chunks.reset()
             self._phase = _CHUNKED
         elif self._content_length:
             self._body_left = self._content_length
@@ -303,6 +309,15 @@ class RequestReader:
         else:
             self._end_message()
         return head_end
+
+    def _end_llhttp_message(self) -> None:
+        """Let llhttp end a chunked message with an empty body: it can then be reused."""
+        if self._parser_idle:
+            return
+        try:
+            self._parser.feed_data(_EMPTY_CHUNKED_BODY)
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade):
+            self._parser_idle = False  # a new parser for the next message, then
 
     def _parse_head(self, part: bytes) -> None:
         try:
@@ -335,7 +350,6 @@ class RequestReader:
             for piece in pieces:
                 self._body_piece(piece)
         if done:
-            self._chunks = None
             self._end_message()
         return pos
 

@@ -41,6 +41,9 @@ CHUNK_LINE = re.compile(
 )
 """``chunk-size [ chunk-ext ]`` (RFC 9112 7.1.1), BWS included where the grammar has it."""
 
+SIZE_LINE_CRLF = re.compile(CHUNK_LINE.pattern + rb"\r\n")
+"""``CHUNK_LINE`` and its CRLF, matched in place at the start of a chunk."""
+
 FIELD_LINE = re.compile(rb"" + _TOKEN + rb":[\t\x20-\x7e\x80-\xff]*")
 """``field-name ":" OWS field-value OWS`` (RFC 9112 5), for trailer fields."""
 
