@@ -45,7 +45,7 @@ from albany.http1.events import END_OF_MESSAGE, Data, Event, Request
 from albany.http1.head_limits import HeadBudget
 from albany.http1.limits import Limits
 from albany.http1.methods import COMMON_METHODS
-from albany.http1.syntax import NOT_IN_REQUEST_LINE, REQUEST_LINE, valid_host
+from albany.http1.syntax import NOT_IN_REQUEST_LINE, REQUEST_LINE, REQUEST_LINE_CRLF, valid_host
 
 _CRLF = b"\r\n"
 _HEAD_END = b"\r\n\r\n"
@@ -194,6 +194,29 @@ class RequestReader:
         """Take (part of) the request line at ``data[pos:]``; give it to llhttp once whole."""
         limit = self._limits.max_request_line
         held = self._line
+        if not held:  # the common case first: a whole, valid line of a common method
+            match = REQUEST_LINE_CRLF.match(data, pos)
+            if (
+                match is not None
+                and match.end() - pos - 2 <= limit
+                and match.group(1) in COMMON_METHODS
+            ):
+                self._begin_message()
+                found = data.find(_HEAD_END, match.end() - 2)
+                if found >= 0:  # the whole head is here: small enough for any limit?
+                    head_end = found + 4
+                    limits = self._limits
+                    if (
+                        head_end - pos <= limits.max_header_size
+                        and data.count(b"\n", pos, head_end) <= limits.max_header_count
+                    ):
+                        whole = pos == 0 and head_end == len(data)
+                        self._parse_head(data if whole else data[pos:head_end])
+                        if not self._head_done:
+                            raise ProtocolError(400, "Invalid HTTP request")
+                        return self._after_head(data, head_end)
+                self._budget.skip_line = True
+                return self._read_head(data, pos)  # line and fields to llhttp in one call
         if held:  # the line began in an earlier feed
             window = held + data[pos : pos + limit + 2]
             begin = 0
@@ -287,6 +310,10 @@ class RequestReader:
             return stop
         if not self._head_done:
             raise ProtocolError(400, "Invalid HTTP request")
+        return self._after_head(data, head_end)
+
+    def _after_head(self, data: bytes, head_end: int) -> int:
+        """Go on after a head llhttp read whole, ending at ``head_end`` in ``data``."""
         self._in_head = False
         if self._switching:
             self._dead = self._upgraded = True

@@ -20,6 +20,9 @@ TOKEN = re.compile(_TOKEN)
 REQUEST_LINE = re.compile(rb"(" + _TOKEN + rb") ([\x21-\x7e]+) HTTP/[0-9]\.[0-9]")
 """``method SP request-target SP HTTP-version`` (RFC 9112 3): one SP each, no HTAB."""
 
+REQUEST_LINE_CRLF = re.compile(REQUEST_LINE.pattern + rb"\r\n")
+"""``REQUEST_LINE`` and its CRLF, matched in place at the start of a message."""
+
 NOT_IN_REQUEST_LINE = re.compile(rb"[\x00-\x1f\x7f-\xff]")
 """A byte that cannot appear in a request line (its CRLF aside)."""
 
