@@ -49,6 +49,7 @@ from albany.http1.syntax import NOT_IN_REQUEST_LINE, REQUEST_LINE, REQUEST_LINE_
 
 _CRLF = b"\r\n"
 _HEAD_END = b"\r\n\r\n"
+_VERSIONS = {b"1.1": "1.1", b"1.0": "1.0"}  # a request line's version, as llhttp names it
 _EMPTY_CHUNKED_BODY = b"0\r\n\r\n"  # what llhttp is given after a chunked head
 _LINE, _HEAD, _LENGTH, _CHUNKED = range(4)  # what the reader is reading
 
@@ -105,6 +106,7 @@ class RequestReader:
         "_dead",
         "_upgraded",
         "_method",
+        "_version",
         "_close_after",
         "upgrade_data",
     )
@@ -135,7 +137,8 @@ class RequestReader:
         self._chunks: ChunkedBody | None = None
         self._dead = False
         self._upgraded = False
-        self._method: str | None = None  # the method sent, when llhttp was given GET
+        self._method: str | None = None  # the method, when known before llhttp's reading
+        self._version: str | None = None  # the version, when known before llhttp's reading
         self._close_after = False
         self.upgrade_data = b""
         """Bytes that followed an upgrade request; they belong to the new protocol."""
@@ -196,13 +199,14 @@ class RequestReader:
         held = self._line
         if not held:  # the common case first: a whole, valid line of a common method
             match = REQUEST_LINE_CRLF.match(data, pos)
-            if (
-                match is not None
-                and match.end() - pos - 2 <= limit
-                and match.group(1) in COMMON_METHODS
-            ):
+            if match is not None:
+                token, version = match.groups()
+                line_end = match.end()
+            if match is not None and line_end - pos - 2 <= limit and token in COMMON_METHODS:
                 self._begin_message()
-                found = data.find(_HEAD_END, match.end() - 2)
+                self._method = COMMON_METHODS[token]
+                self._version = _VERSIONS.get(version)
+                found = data.find(_HEAD_END, line_end - 2)
                 if found >= 0:  # the whole head is here: small enough for any limit?
                     head_end = found + 4
                     limits = self._limits
@@ -215,6 +219,7 @@ class RequestReader:
                         if not self._head_done:
                             raise ProtocolError(400, "Invalid HTTP request")
                         return self._after_head(data, head_end)
+                self._begin_counted_head()
                 self._budget.skip_line = True
                 return self._read_head(data, pos)  # line and fields to llhttp in one call
         if held:  # the line began in an earlier feed
@@ -255,6 +260,7 @@ class RequestReader:
         if match is None:
             raise ProtocolError(400, "Invalid request line")
         self._begin_message()
+        self._begin_counted_head()
         token = match.group(1)
         if not held and token in COMMON_METHODS:
             self._budget.skip_line = True
@@ -271,8 +277,6 @@ class RequestReader:
         self._phase = _HEAD
         self._in_head = True
         self._head_done = False
-        self._head_tail = b""
-        self._budget.reset()
         self._url = b""
         self._headers = []
         self._host_count = 0
@@ -281,11 +285,15 @@ class RequestReader:
         self._chunked = False
         self._expect_continue = False
         self._upgrade = None
-        self._switching = False
         self._body_bytes = 0
         if not self._parser_idle:
             self._parser = httptools.HttpRequestParser(self)
         self._parser_idle = False
+
+    def _begin_counted_head(self) -> None:
+        """Make ready to read a head in pieces, counted against its limits as they come."""
+        self._head_tail = b""
+        self._budget.reset()
 
     def _read_head(self, data: bytes, pos: int) -> int:
         """Give llhttp the fields at ``data[pos:]``, up to the empty line ending the head."""
@@ -429,7 +437,11 @@ class RequestReader:
         if method is None:
             raw_method = parser.get_method()
             method = COMMON_METHODS.get(raw_method) or raw_method.decode("ascii")
-        version = parser.get_http_version()
+        version = self._version
+        if version is None:
+            version = parser.get_http_version()
+        else:
+            self._version = None
         keep_alive = parser.should_keep_alive()
         if version == "1.1":
             if self._host_count != 1:
@@ -451,7 +463,14 @@ class RequestReader:
         max_body = self._limits.max_body_size
         if max_body is not None and self._content_length > max_body:
             raise ProtocolError(413, "Request body too large")
-        raw_path, query = split_target(self._url)
+        url = self._url
+        if url[:1] == b"/":
+            raw_path, _, query = url.partition(b"?")
+        else:
+            raw_path, query = split_target(url)
+        path = raw_path.decode("latin-1")
+        if "%" in path:
+            path = unquote(path)
         has_body = self._chunked or self._content_length > 0
         upgrade = self._upgrade
         if upgrade is not None and not parser.should_upgrade():
@@ -464,7 +483,7 @@ class RequestReader:
                 method,
                 version,
                 raw_path,
-                decode_path(raw_path),
+                path,  # as decode_path has it
                 query,
                 self._headers,
                 keep_alive,

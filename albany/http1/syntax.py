@@ -17,8 +17,10 @@ _QUOTED_STRING = rb'"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80
 TOKEN = re.compile(_TOKEN)
 """An RFC 9110 token (5.6.2)."""
 
-REQUEST_LINE = re.compile(rb"(" + _TOKEN + rb") ([\x21-\x7e]+) HTTP/[0-9]\.[0-9]")
-"""``method SP request-target SP HTTP-version`` (RFC 9112 3): one SP each, no HTAB."""
+REQUEST_LINE = re.compile(rb"(" + _TOKEN + rb") [\x21-\x7e]+ HTTP/([0-9]\.[0-9])")
+"""``method SP request-target SP HTTP-version`` (RFC 9112 3): one SP each, no HTAB.
+
+Groups: the method and the version's digits (``1.1``)."""
 
 REQUEST_LINE_CRLF = re.compile(REQUEST_LINE.pattern + rb"\r\n")
 """``REQUEST_LINE`` and its CRLF, matched in place at the start of a message."""
