@@ -9,7 +9,7 @@ extensions are checked against the grammar and dropped; trailer fields are check
 from __future__ import annotations
 
 from albany.http1.errors import ProtocolError
-from albany.http1.syntax import CHUNK_LINE, FIELD_LINE, SIZE_LINE_CRLF
+from albany.http1.syntax import CHUNK_LINE, FIELD_LINE, SIZE_CRLF, SIZE_LINE_CRLF
 
 _SIZE, _DATA, _DATA_END, _TRAILER = range(4)
 _CRLF = b"\r\n"
@@ -97,9 +97,10 @@ class ChunkedBody:
         """
         end = len(data)
         max_line = self._max_line
+        plain = SIZE_CRLF.match
         match = SIZE_LINE_CRLF.match
         while True:
-            found = match(data, pos)
+            found = plain(data, pos) or match(data, pos)
             if found is None:
                 return pos
             after = found.end()

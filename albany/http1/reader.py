@@ -48,6 +48,7 @@ from albany.http1.methods import COMMON_METHODS
 from albany.http1.syntax import NOT_IN_REQUEST_LINE, REQUEST_LINE, REQUEST_LINE_CRLF, valid_host
 
 _CRLF = b"\r\n"
+_new_tuple = tuple.__new__  # builds an event (a named tuple) from its fields, in C
 _HEAD_END = b"\r\n\r\n"
 _VERSIONS = {b"1.1": "1.1", b"1.0": "1.0"}  # a request line's version, as llhttp names it
 _EMPTY_CHUNKED_BODY = b"0\r\n\r\n"  # what llhttp is given after a chunked head
@@ -338,6 +339,8 @@ class RequestReader:
             else:
                 chunks.reset()
             self._phase = _CHUNKED
+            if head_end < len(data):
+                return self._read_chunked_body(data, head_end)
         elif self._content_length:
             self._body_left = self._content_length
             self._phase = _LENGTH
@@ -382,8 +385,8 @@ class RequestReader:
         try:
             pos, done = chunks.feed(data, pos, pieces)
         finally:  # the body read before an error is an event too, however the bytes came
-            for piece in pieces:
-                self._body_piece(piece)
+            if pieces:
+                self._body_pieces(pieces)
         if done:
             self._end_message()
         return pos
@@ -393,7 +396,17 @@ class RequestReader:
         max_body = self._limits.max_body_size
         if max_body is not None and self._body_bytes > max_body:
             raise ProtocolError(413, "Request body too large")
-        self._events.append(Data(piece))
+        self._events.append(_new_tuple(Data, (piece,)))
+
+    def _body_pieces(self, pieces: list[bytes]) -> None:
+        """``_body_piece`` for each of ``pieces``, in one call."""
+        events = self._events
+        max_body = self._limits.max_body_size
+        for piece in pieces:
+            self._body_bytes += len(piece)
+            if max_body is not None and self._body_bytes > max_body:
+                raise ProtocolError(413, "Request body too large")
+            events.append(_new_tuple(Data, (piece,)))
 
     def _end_message(self) -> None:
         self._events.append(END_OF_MESSAGE)
@@ -479,17 +492,20 @@ class RequestReader:
         if not self._switching:
             upgrade = None
         self._events.append(
-            Request(
-                method,
-                version,
-                raw_path,
-                path,  # as decode_path has it
-                query,
-                self._headers,
-                keep_alive,
-                self._expect_continue and has_body and version == "1.1",
-                has_body,
-                upgrade,
+            _new_tuple(  # Request(...), without the Python-level __new__
+                Request,
+                (
+                    method,
+                    version,
+                    raw_path,
+                    path,  # as decode_path has it
+                    query,
+                    self._headers,
+                    keep_alive,
+                    self._expect_continue and has_body and version == "1.1",
+                    has_body,
+                    upgrade,
+                ),
             )
         )
 

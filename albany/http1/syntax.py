@@ -49,6 +49,9 @@ CHUNK_LINE = re.compile(
 SIZE_LINE_CRLF = re.compile(CHUNK_LINE.pattern + rb"\r\n")
 """``CHUNK_LINE`` and its CRLF, matched in place at the start of a chunk."""
 
+SIZE_CRLF = re.compile(rb"([0-9A-Fa-f]+)\r\n")
+"""A chunk-size line without extensions and its CRLF: ``SIZE_LINE_CRLF``'s common case."""
+
 FIELD_LINE = re.compile(rb"" + _TOKEN + rb":[\t\x20-\x7e\x80-\xff]*")
 """``field-name ":" OWS field-value OWS`` (RFC 9112 5), for trailer fields."""
 
