@@ -77,11 +77,27 @@ def decode_path(raw_path: bytes) -> str:
     return unquote(text)
 
 
+def _head_error(exc: Exception, reader: RequestReader) -> None:
+    """Handle what llhttp raised reading a head: raise its ``ProtocolError``, if any."""
+    if isinstance(exc, httptools.HttpParserUpgrade):
+        reader._parser_idle = False  # paused by llhttp: the next message gets a new one
+    elif isinstance(exc, httptools.HttpParserCallbackError):
+        cause = exc.__context__
+        if isinstance(cause, ProtocolError):
+            raise cause from None
+        raise ProtocolError(400, "Invalid HTTP request") from exc
+    elif isinstance(exc, httptools.HttpParserError):
+        raise ProtocolError(400, f"Invalid HTTP request: {exc}") from None
+    else:
+        raise exc
+
+
 class RequestReader:
     """Frames the request stream, has llhttp parse each head, returns the events."""
 
     __slots__ = (
         "_limits",
+        "_max_body",
         "_parser",
         "_parser_idle",
         "_events",
@@ -114,6 +130,7 @@ class RequestReader:
 
     def __init__(self, limits: Limits = Limits()) -> None:
         self._limits = limits
+        self._max_body = limits.max_body_size
         self._parser = httptools.HttpRequestParser(self)
         self._parser_idle = True  # llhttp is between two messages and may be reused
         self._events: list[Event] = []
@@ -216,7 +233,10 @@ class RequestReader:
                         and data.count(b"\n", pos, head_end) <= limits.max_header_count
                     ):
                         whole = pos == 0 and head_end == len(data)
-                        self._parse_head(data if whole else data[pos:head_end])
+                        try:
+                            self._parser.feed_data(data if whole else data[pos:head_end])
+                        except Exception as exc:
+                            _head_error(exc, self)
                         if not self._head_done:
                             raise ProtocolError(400, "Invalid HTTP request")
                         return self._after_head(data, head_end)
@@ -329,7 +349,11 @@ class RequestReader:
             self.upgrade_data = data[head_end:]
             self._events.append(END_OF_MESSAGE)
         elif self._chunked:
-            self._end_llhttp_message()
+            if not self._parser_idle:  # llhttp ends the message on an empty body: reusable
+                try:
+                    self._parser.feed_data(_EMPTY_CHUNKED_BODY)
+                except (httptools.HttpParserError, httptools.HttpParserUpgrade):
+                    pass  # still not idle: a new parser for the next message, then
             chunks = self._chunks
             if chunks is None:
                 limits = self._limits
@@ -344,31 +368,18 @@ class RequestReader:
         elif self._content_length:
             self._body_left = self._content_length
             self._phase = _LENGTH
-        else:
-            self._end_message()
+        else:  # _end_message, inline
+            self._events.append(END_OF_MESSAGE)
+            self._phase = _LINE
+            if self._close_after:
+                self._dead = True
         return head_end
-
-    def _end_llhttp_message(self) -> None:
-        """Let llhttp end a chunked message with an empty body: it can then be reused."""
-        if self._parser_idle:
-            return
-        try:
-            self._parser.feed_data(_EMPTY_CHUNKED_BODY)
-        except (httptools.HttpParserError, httptools.HttpParserUpgrade):
-            self._parser_idle = False  # a new parser for the next message, then
 
     def _parse_head(self, part: bytes) -> None:
         try:
             self._parser.feed_data(part)
-        except httptools.HttpParserUpgrade:
-            self._parser_idle = False  # paused by llhttp: the next message gets a new one
-        except httptools.HttpParserCallbackError as exc:
-            cause = exc.__context__
-            if isinstance(cause, ProtocolError):
-                raise cause from None
-            raise ProtocolError(400, "Invalid HTTP request") from exc
-        except httptools.HttpParserError as exc:
-            raise ProtocolError(400, f"Invalid HTTP request: {exc}") from None
+        except Exception as exc:
+            _head_error(exc, self)
 
     def _read_length_body(self, data: bytes, pos: int) -> int:
         take = min(self._body_left, len(data) - pos)
@@ -468,15 +479,16 @@ class RequestReader:
             raise ProtocolError(505, "HTTP version not supported")
         if self._host_count > 1 or not self._host_valid:
             raise ProtocolError(400, "Invalid Host field")
-        if b"#" in self._url:
+        url = self._url
+        if b"#" in url:
             raise ProtocolError(400, "A fragment in the request target")  # RFC 9112 3.2
-        if self._url == b"*" and method != "OPTIONS":
+        if url == b"*" and method != "OPTIONS":
             raise ProtocolError(400, "The asterisk-form target is for OPTIONS only")
         self._close_after = not keep_alive  # RFC 9112 9.6: no request is read after it
-        max_body = self._limits.max_body_size
-        if max_body is not None and self._content_length > max_body:
+        content_length = self._content_length
+        max_body = self._max_body
+        if max_body is not None and content_length > max_body:
             raise ProtocolError(413, "Request body too large")
-        url = self._url
         if url[:1] == b"/":
             raw_path, _, query = url.partition(b"?")
         else:
@@ -484,13 +496,14 @@ class RequestReader:
         path = raw_path.decode("latin-1")
         if "%" in path:
             path = unquote(path)
-        has_body = self._chunked or self._content_length > 0
+        has_body = self._chunked or content_length > 0
         upgrade = self._upgrade
-        if upgrade is not None and not parser.should_upgrade():
-            upgrade = None
-        self._switching = upgrade is not None and upgrade.strip().lower() == b"websocket"
-        if not self._switching:
-            upgrade = None
+        switching = False
+        if upgrade is not None:
+            switching = parser.should_upgrade() and upgrade.strip().lower() == b"websocket"
+            if not switching:
+                upgrade = None
+        self._switching = switching
         self._events.append(
             _new_tuple(  # Request(...), without the Python-level __new__
                 Request,
