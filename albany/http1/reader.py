@@ -51,6 +51,8 @@ _CRLF = b"\r\n"
 _new_tuple = tuple.__new__  # builds an event (a named tuple) from its fields, in C
 _HEAD_END = b"\r\n\r\n"
 _VERSIONS = {b"1.1": "1.1", b"1.0": "1.0"}  # a request line's version, as llhttp names it
+_READ_FIELDS = frozenset((b"host", b"content-length", b"transfer-encoding", b"expect", b"upgrade"))
+"""The fields whose value the reader itself acts on (``on_header``)."""
 _EMPTY_CHUNKED_BODY = b"0\r\n\r\n"  # what llhttp is given after a chunked head
 _LINE, _HEAD, _LENGTH, _CHUNKED = range(4)  # what the reader is reading
 
@@ -431,10 +433,11 @@ class RequestReader:
         self._url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        headers = self._headers
         name = name.lower()
         value = value.rstrip(b" \t")
-        headers.append((name, value))  # within the limits: HeadBudget counted them
+        self._headers.append((name, value))  # within the limits: HeadBudget counted them
+        if name not in _READ_FIELDS:
+            return
         if name == b"host":
             self._host_count += 1
             if value != self._known_host:
