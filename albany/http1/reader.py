@@ -2,8 +2,11 @@
 
 The reader frames the stream itself, so it always knows where each message begins: it
 holds the request line until its CRLF and checks it, gives llhttp the head (request line
-and fields) and nothing after it, and reads the body by Content-Length or with its own
-strict chunked decoder (``albany.http1.chunked``). Rules, beyond what llhttp already
+and fields) and nothing of the body after it, and reads the body by Content-Length or with
+its own strict chunked decoder (``albany.http1.chunked``); after a chunked head llhttp is
+given an empty chunked body, so that it ends the message and is reused for the next one
+(a common head, whole in one feed, is matched and given to llhttp in one step). Rules,
+beyond what llhttp already
 rejects in a head (Content-Length with Transfer-Encoding, conflicting Content-Lengths,
 bad bytes in names and values, obs-fold, bare LF):
 
