@@ -9,7 +9,7 @@ extensions are checked against the grammar and dropped; trailer fields are check
 from __future__ import annotations
 
 from albany.http1.errors import ProtocolError
-from albany.http1.syntax import CHUNK_LINE, FIELD_LINE
+from albany.http1.syntax import CHUNK_LINE, FIELD_LINE, SIZE_CRLF, SIZE_LINE_CRLF
 
 _SIZE, _DATA, _DATA_END, _TRAILER = range(4)
 _CRLF = b"\r\n"
@@ -40,6 +40,12 @@ class ChunkedBody:
         self._fields = 0  # trailer bytes so far
         self._count = 0  # trailer fields so far
 
+    def reset(self) -> None:
+        """Make ready for the next chunked body (same limits)."""
+        self._state = _SIZE
+        self._line = b""
+        self._left = self._fields = self._count = 0
+
     def feed(self, data: bytes, pos: int, pieces: list[bytes]) -> tuple[int, bool]:
         """Read ``data[pos:]``: the offset reached and whether the body ended there.
 
@@ -47,6 +53,10 @@ class ChunkedBody:
         oversized trailers).
         """
         end = len(data)
+        if self._state == _SIZE and not self._line:
+            pos = self._whole_chunks(data, pos, pieces)
+            if pos < 0:
+                return -pos - 1, True
         while pos < end:
             state = self._state
             if state == _DATA:
@@ -77,6 +87,36 @@ class ChunkedBody:
                 elif self._trailer_line(line):
                     return pos, True
         return pos, False
+
+    def _whole_chunks(self, data: bytes, pos: int, pieces: list[bytes]) -> int:
+        """Read the chunks that ``data[pos:]`` holds whole: the offset after them.
+
+        The common case, in one pass: a size line, its data and CRLF, all in ``data``;
+        an empty trailer section ends the body (returned as ``-offset - 1``). Anything
+        else stops here, in state ``_SIZE``, and is read by the general loop.
+        """
+        end = len(data)
+        max_line = self._max_line
+        plain = SIZE_CRLF.match
+        match = SIZE_LINE_CRLF.match
+        while True:
+            found = plain(data, pos) or match(data, pos)
+            if found is None:
+                return pos
+            after = found.end()
+            if after - pos - 2 > max_line:
+                return pos  # too long: the general loop says so
+            size = int(found.group(1), 16)
+            if not size:
+                if data.startswith(_CRLF, after):
+                    return -(after + 2) - 1
+                self._state = _TRAILER
+                return after
+            data_end = after + size
+            if data_end + 2 > end or not data.startswith(_CRLF, data_end):
+                return pos
+            pieces.append(data[after:data_end])
+            pos = data_end + 2
 
     def _take_line(self, data: bytes, pos: int, limit: int) -> tuple[bytes | None, int]:
         """A whole line (CRLF removed) and the offset after it, or None when incomplete."""

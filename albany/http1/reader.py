@@ -2,8 +2,11 @@
 
 The reader frames the stream itself, so it always knows where each message begins: it
 holds the request line until its CRLF and checks it, gives llhttp the head (request line
-and fields) and nothing after it, and reads the body by Content-Length or with its own
-strict chunked decoder (``albany.http1.chunked``). Rules, beyond what llhttp already
+and fields) and nothing of the body after it, and reads the body by Content-Length or with
+its own strict chunked decoder (``albany.http1.chunked``); after a chunked head llhttp is
+given an empty chunked body, so that it ends the message and is reused for the next one
+(a common head, whole in one feed, is matched and given to llhttp in one step). Rules,
+beyond what llhttp already
 rejects in a head (Content-Length with Transfer-Encoding, conflicting Content-Lengths,
 bad bytes in names and values, obs-fold, bare LF):
 
@@ -45,10 +48,15 @@ from albany.http1.events import END_OF_MESSAGE, Data, Event, Request
 from albany.http1.head_limits import HeadBudget
 from albany.http1.limits import Limits
 from albany.http1.methods import COMMON_METHODS
-from albany.http1.syntax import NOT_IN_REQUEST_LINE, REQUEST_LINE, valid_host
+from albany.http1.syntax import NOT_IN_REQUEST_LINE, REQUEST_LINE, REQUEST_LINE_CRLF, valid_host
 
 _CRLF = b"\r\n"
+_new_tuple = tuple.__new__  # builds an event (a named tuple) from its fields, in C
 _HEAD_END = b"\r\n\r\n"
+_VERSIONS = {b"1.1": "1.1", b"1.0": "1.0"}  # a request line's version, as llhttp names it
+_READ_FIELDS = frozenset((b"host", b"content-length", b"transfer-encoding", b"expect", b"upgrade"))
+"""The fields whose value the reader itself acts on (``on_header``)."""
+_EMPTY_CHUNKED_BODY = b"0\r\n\r\n"  # what llhttp is given after a chunked head
 _LINE, _HEAD, _LENGTH, _CHUNKED = range(4)  # what the reader is reading
 
 
@@ -74,11 +82,27 @@ def decode_path(raw_path: bytes) -> str:
     return unquote(text)
 
 
+def _head_error(exc: Exception, reader: RequestReader) -> None:
+    """Handle what llhttp raised reading a head: raise its ``ProtocolError``, if any."""
+    if isinstance(exc, httptools.HttpParserUpgrade):
+        reader._parser_idle = False  # paused by llhttp: the next message gets a new one
+    elif isinstance(exc, httptools.HttpParserCallbackError):
+        cause = exc.__context__
+        if isinstance(cause, ProtocolError):
+            raise cause from None
+        raise ProtocolError(400, "Invalid HTTP request") from exc
+    elif isinstance(exc, httptools.HttpParserError):
+        raise ProtocolError(400, f"Invalid HTTP request: {exc}") from None
+    else:
+        raise exc
+
+
 class RequestReader:
     """Frames the request stream, has llhttp parse each head, returns the events."""
 
     __slots__ = (
         "_limits",
+        "_max_body",
         "_parser",
         "_parser_idle",
         "_events",
@@ -104,12 +128,14 @@ class RequestReader:
         "_dead",
         "_upgraded",
         "_method",
+        "_version",
         "_close_after",
         "upgrade_data",
     )
 
     def __init__(self, limits: Limits = Limits()) -> None:
         self._limits = limits
+        self._max_body = limits.max_body_size
         self._parser = httptools.HttpRequestParser(self)
         self._parser_idle = True  # llhttp is between two messages and may be reused
         self._events: list[Event] = []
@@ -134,7 +160,8 @@ class RequestReader:
         self._chunks: ChunkedBody | None = None
         self._dead = False
         self._upgraded = False
-        self._method: str | None = None  # the method sent, when llhttp was given GET
+        self._method: str | None = None  # the method, when known before llhttp's reading
+        self._version: str | None = None  # the version, when known before llhttp's reading
         self._close_after = False
         self.upgrade_data = b""
         """Bytes that followed an upgrade request; they belong to the new protocol."""
@@ -195,6 +222,34 @@ class RequestReader:
         """Take (part of) the request line at ``data[pos:]``; give it to llhttp once whole."""
         limit = self._limits.max_request_line
         held = self._line
+        if not held:  # the common case first: a whole, valid line of a common method
+            match = REQUEST_LINE_CRLF.match(data, pos)
+            if match is not None:
+                token, version = match.groups()
+                line_end = match.end()
+            if match is not None and line_end - pos - 2 <= limit and token in COMMON_METHODS:
+                self._begin_message()
+                self._method = COMMON_METHODS[token]
+                self._version = _VERSIONS.get(version)
+                found = data.find(_HEAD_END, line_end - 2)
+                if found >= 0:  # the whole head is here: small enough for any limit?
+                    head_end = found + 4
+                    limits = self._limits
+                    if (
+                        head_end - pos <= limits.max_header_size
+                        and data.count(b"\n", pos, head_end) <= limits.max_header_count
+                    ):
+                        whole = pos == 0 and head_end == len(data)
+                        try:
+                            self._parser.feed_data(data if whole else data[pos:head_end])
+                        except Exception as exc:
+                            _head_error(exc, self)
+                        if not self._head_done:
+                            raise ProtocolError(400, "Invalid HTTP request")
+                        return self._after_head(data, head_end)
+                self._begin_counted_head()
+                self._budget.skip_line = True
+                return self._read_head(data, pos)  # line and fields to llhttp in one call
         if held:  # the line began in an earlier feed
             window = held + data[pos : pos + limit + 2]
             begin = 0
@@ -233,6 +288,7 @@ class RequestReader:
         if match is None:
             raise ProtocolError(400, "Invalid request line")
         self._begin_message()
+        self._begin_counted_head()
         token = match.group(1)
         if not held and token in COMMON_METHODS:
             self._budget.skip_line = True
@@ -261,8 +317,6 @@ class RequestReader:
         self._phase = _HEAD
         self._in_head = True
         self._head_done = False
-        self._head_tail = b""
-        self._budget.reset()
         self._url = b""
         self._headers = []
         self._host_count = 0
@@ -271,11 +325,15 @@ class RequestReader:
         self._chunked = False
         self._expect_continue = False
         self._upgrade = None
-        self._switching = False
         self._body_bytes = 0
         if not self._parser_idle:
             self._parser = httptools.HttpRequestParser(self)
         self._parser_idle = False
+
+    def _begin_counted_head(self) -> None:
+        """Make ready to read a head in pieces, counted against its limits as they come."""
+        self._head_tail = b""
+        self._budget.reset()
 
     def _read_head(self, data: bytes, pos: int) -> int:
         """Give llhttp the fields at ``data[pos:]``, up to the empty line ending the head."""
@@ -300,36 +358,47 @@ class RequestReader:
             return stop
         if not self._head_done:
             raise ProtocolError(400, "Invalid HTTP request")
+        return self._after_head(data, head_end)
+
+    def _after_head(self, data: bytes, head_end: int) -> int:
+        """Go on after a head llhttp read whole, ending at ``head_end`` in ``data``."""
         self._in_head = False
         if self._switching:
             self._dead = self._upgraded = True
             self.upgrade_data = data[head_end:]
             self._events.append(END_OF_MESSAGE)
         elif self._chunked:
-            limits = self._limits
-            self._chunks = ChunkedBody(
-                limits.max_request_line, limits.max_header_size, limits.max_header_count
-            )
+            if not self._parser_idle:  # llhttp ends the message on an empty body: reusable
+                try:
+                    self._parser.feed_data(_EMPTY_CHUNKED_BODY)
+                except (httptools.HttpParserError, httptools.HttpParserUpgrade):
+                    pass  # still not idle: a new parser for the next message, then
+            chunks = self._chunks
+            if chunks is None:
+                limits = self._limits
+                self._chunks = ChunkedBody(
+                    limits.max_request_line, limits.max_header_size, limits.max_header_count
+                )
+            else:
+                chunks.reset()
             self._phase = _CHUNKED
+            if head_end < len(data):
+                return self._read_chunked_body(data, head_end)
         elif self._content_length:
             self._body_left = self._content_length
             self._phase = _LENGTH
-        else:
-            self._end_message()
+        else:  # _end_message, inline
+            self._events.append(END_OF_MESSAGE)
+            self._phase = _LINE
+            if self._close_after:
+                self._dead = True
         return head_end
 
     def _parse_head(self, part: bytes) -> None:
         try:
             self._parser.feed_data(part)
-        except httptools.HttpParserUpgrade:
-            self._parser_idle = False  # paused by llhttp: the next message gets a new one
-        except httptools.HttpParserCallbackError as exc:
-            cause = exc.__context__
-            if isinstance(cause, ProtocolError):
-                raise cause from None
-            raise ProtocolError(400, "Invalid HTTP request") from exc
-        except httptools.HttpParserError as exc:
-            raise ProtocolError(400, f"Invalid HTTP request: {exc}") from None
+        except Exception as exc:
+            _head_error(exc, self)
 
     def _read_length_body(self, data: bytes, pos: int) -> int:
         take = min(self._body_left, len(data) - pos)
@@ -346,10 +415,9 @@ class RequestReader:
         try:
             pos, done = chunks.feed(data, pos, pieces)
         finally:  # the body read before an error is an event too, however the bytes came
-            for piece in pieces:
-                self._body_piece(piece)
+            if pieces:
+                self._body_pieces(pieces)
         if done:
-            self._chunks = None
             self._end_message()
         return pos
 
@@ -358,7 +426,17 @@ class RequestReader:
         max_body = self._limits.max_body_size
         if max_body is not None and self._body_bytes > max_body:
             raise ProtocolError(413, "Request body too large")
-        self._events.append(Data(piece))
+        self._events.append(_new_tuple(Data, (piece,)))
+
+    def _body_pieces(self, pieces: list[bytes]) -> None:
+        """``_body_piece`` for each of ``pieces``, in one call."""
+        events = self._events
+        max_body = self._limits.max_body_size
+        for piece in pieces:
+            self._body_bytes += len(piece)
+            if max_body is not None and self._body_bytes > max_body:
+                raise ProtocolError(413, "Request body too large")
+            events.append(_new_tuple(Data, (piece,)))
 
     def _end_message(self) -> None:
         self._events.append(END_OF_MESSAGE)
@@ -372,10 +450,11 @@ class RequestReader:
         self._url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        headers = self._headers
         name = name.lower()
         value = value.rstrip(b" \t")
-        headers.append((name, value))  # within the limits: HeadBudget counted them
+        self._headers.append((name, value))  # within the limits: HeadBudget counted them
+        if name not in _READ_FIELDS:
+            return
         if name == b"host":
             self._host_count += 1
             if value != self._known_host:
@@ -402,7 +481,11 @@ class RequestReader:
         if method is None:
             raw_method = parser.get_method()
             method = COMMON_METHODS.get(raw_method) or raw_method.decode("ascii")
-        version = parser.get_http_version()
+        version = self._version
+        if version is None:
+            version = parser.get_http_version()
+        else:
+            self._version = None
         keep_alive = parser.should_keep_alive()
         if version == "1.1":
             if self._host_count != 1:
@@ -416,34 +499,46 @@ class RequestReader:
             raise ProtocolError(505, "HTTP version not supported")
         if self._host_count > 1 or not self._host_valid:
             raise ProtocolError(400, "Invalid Host field")
-        if b"#" in self._url:
+        url = self._url
+        if b"#" in url:
             raise ProtocolError(400, "A fragment in the request target")  # RFC 9112 3.2
-        if self._url == b"*" and method != "OPTIONS":
+        if url == b"*" and method != "OPTIONS":
             raise ProtocolError(400, "The asterisk-form target is for OPTIONS only")
         self._close_after = not keep_alive  # RFC 9112 9.6: no request is read after it
-        max_body = self._limits.max_body_size
-        if max_body is not None and self._content_length > max_body:
+        content_length = self._content_length
+        max_body = self._max_body
+        if max_body is not None and content_length > max_body:
             raise ProtocolError(413, "Request body too large")
-        raw_path, query = split_target(self._url)
-        has_body = self._chunked or self._content_length > 0
+        if url[:1] == b"/":
+            raw_path, _, query = url.partition(b"?")
+        else:
+            raw_path, query = split_target(url)
+        path = raw_path.decode("latin-1")
+        if "%" in path:
+            path = unquote(path)
+        has_body = self._chunked or content_length > 0
         upgrade = self._upgrade
-        if upgrade is not None and not parser.should_upgrade():
-            upgrade = None
-        self._switching = upgrade is not None and upgrade.strip().lower() == b"websocket"
-        if not self._switching:
-            upgrade = None
+        switching = False
+        if upgrade is not None:
+            switching = parser.should_upgrade() and upgrade.strip().lower() == b"websocket"
+            if not switching:
+                upgrade = None
+        self._switching = switching
         self._events.append(
-            Request(
-                method,
-                version,
-                raw_path,
-                decode_path(raw_path),
-                query,
-                self._headers,
-                keep_alive,
-                self._expect_continue and has_body and version == "1.1",
-                has_body,
-                upgrade,
+            _new_tuple(  # Request(...), without the Python-level __new__
+                Request,
+                (
+                    method,
+                    version,
+                    raw_path,
+                    path,  # as decode_path has it
+                    query,
+                    self._headers,
+                    keep_alive,
+                    self._expect_continue and has_body and version == "1.1",
+                    has_body,
+                    upgrade,
+                ),
             )
         )
 

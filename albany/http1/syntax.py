@@ -17,8 +17,13 @@ _QUOTED_STRING = rb'"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80
 TOKEN = re.compile(_TOKEN)
 """An RFC 9110 token (5.6.2)."""
 
-REQUEST_LINE = re.compile(rb"(" + _TOKEN + rb") ([\x21-\x7e]+) HTTP/[0-9]\.[0-9]")
-"""``method SP request-target SP HTTP-version`` (RFC 9112 3): one SP each, no HTAB."""
+REQUEST_LINE = re.compile(rb"(" + _TOKEN + rb") [\x21-\x7e]+ HTTP/([0-9]\.[0-9])")
+"""``method SP request-target SP HTTP-version`` (RFC 9112 3): one SP each, no HTAB.
+
+Groups: the method and the version's digits (``1.1``)."""
+
+REQUEST_LINE_CRLF = re.compile(REQUEST_LINE.pattern + rb"\r\n")
+"""``REQUEST_LINE`` and its CRLF, matched in place at the start of a message."""
 
 NOT_IN_REQUEST_LINE = re.compile(rb"[\x00-\x1f\x7f-\xff]")
 """A byte that cannot appear in a request line (its CRLF aside)."""
@@ -40,6 +45,12 @@ CHUNK_LINE = re.compile(
     + rb"))?)*"
 )
 """``chunk-size [ chunk-ext ]`` (RFC 9112 7.1.1), BWS included where the grammar has it."""
+
+SIZE_LINE_CRLF = re.compile(CHUNK_LINE.pattern + rb"\r\n")
+"""``CHUNK_LINE`` and its CRLF, matched in place at the start of a chunk."""
+
+SIZE_CRLF = re.compile(rb"([0-9A-Fa-f]+)\r\n")
+"""A chunk-size line without extensions and its CRLF: ``SIZE_LINE_CRLF``'s common case."""
 
 FIELD_LINE = re.compile(rb"" + _TOKEN + rb":[\t\x20-\x7e\x80-\xff]*")
 """``field-name ":" OWS field-value OWS`` (RFC 9112 5), for trailer fields."""
