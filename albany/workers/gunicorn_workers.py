@@ -20,6 +20,7 @@ from gunicorn.workers.base import Worker
 
 from albany.config import Config, LoopName
 from albany.errors import StartupError
+from albany.gateway.access import check_format
 from albany.gateway.server_state import ServerState
 from albany.http1.limits import Limits
 from albany.importer import import_from_string
@@ -47,12 +48,18 @@ def gunicorn_config(cfg: Any, sock: socket.socket, loop: LoopName, reactor: str 
 
     Raises ``StartupError`` for a setting that cannot apply.
     """
+    # worker_connections, when set, is each worker's --limit-concurrency (a 503 beyond it);
+    # access_log_format, when set, is --access-log-format (gunicorn's atoms, the same names).
+    limit_concurrency = None
     if cfg.worker_connections != GUNICORN_DEFAULTS["worker_connections"]:
-        raise StartupError(
-            "worker_connections cannot apply: Albany's workers set no connection limit"
-        )
+        limit_concurrency = int(cfg.worker_connections)
+    access_format = None
     if cfg.access_log_format != GUNICORN_DEFAULTS["access_log_format"]:
-        raise StartupError("access_log_format cannot apply: Albany writes its own access line")
+        access_format = cfg.access_log_format
+        try:
+            check_format(access_format)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise StartupError(f"access_log_format cannot apply: {exc!r}") from exc
     limits = Limits()
     field_size = cfg.limit_request_field_size
     if 0 < field_size < GUNICORN_DEFAULTS["limit_request_field_size"]:
@@ -88,6 +95,8 @@ def gunicorn_config(cfg: Any, sock: socket.socket, loop: LoopName, reactor: str 
             max_header_count=cfg.limit_request_fields,
         ),
         access_log=cfg.accesslog is not None,
+        access_log_format=access_format,
+        limit_concurrency=limit_concurrency,
         log_level=cfg.loglevel,
         threads=cfg.threads if cfg.threads > 1 else None,
         ssl_certfile=cfg.certfile,

@@ -116,13 +116,39 @@ def _ignore_errors(port: int, path: str) -> None:
 
 def test_a_setting_albany_cannot_apply_stops_gunicorn_with_a_clear_error() -> None:
     needs("AsyncioWorker")
-    server = Gunicorn("tests.workers.apps:app", "AsyncioWorker", 1, ["--worker-connections", "5"])
+    args = ["--limit-request-field_size", "100"]
+    server = Gunicorn("tests.workers.apps:app", "AsyncioWorker", 1, args)
     server.start(wait=False)
     try:
         assert server.wait() != 0
     finally:
         server.stop()
-    assert "worker_connections cannot apply" in server.output()
+    assert "limit_request_field_size below its default cannot apply" in server.output()
+
+
+def test_worker_connections_is_each_workers_connection_limit() -> None:
+    import http.client
+
+    needs("AsyncioWorker")
+    with Gunicorn(
+        "tests.workers.apps:app", "AsyncioWorker", 1, ["--worker-connections", "1"]
+    ) as server:
+        held = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            held.request("GET", "/")
+            assert held.getresponse().read()  # one connection, kept alive
+            status, _ = get(server.port)  # a second one is over the limit
+        finally:
+            held.close()
+    assert status == 503
+
+
+def test_access_log_format_uses_gunicorns_atoms() -> None:
+    needs("AsyncioWorker")
+    args = ["--access-logfile", "-", "--access-logformat", "atoms %(m)s %(U)s %(s)s"]
+    with Gunicorn("tests.workers.apps:app", "AsyncioWorker", 1, args) as server:
+        assert get(server.port, "/formatted")[0] == 200
+        server.wait_for(r"atoms GET /formatted 200")
 
 
 def test_gunicorn_tls_settings_serve_tls(tmp_path: object) -> None:
