@@ -13,7 +13,10 @@ import pytest
 
 from tests.adapters.tornado.conftest import ReferenceServer
 from tests.adapters.tornado.test_dropin_startup import BACKENDS
-from tests.tls_certs import TLSFiles, make_tls_files
+
+pytest.importorskip("trustme")
+
+from tests.tls_certs import TLSFiles, make_tls_files  # noqa: E402
 
 pytest.importorskip("trustme")
 
