@@ -157,6 +157,7 @@ def test_a_unix_socket_is_bound_once_and_removed_at_exit(tmp_path: object) -> No
 
 
 def test_workers_serve_on_an_inherited_descriptor() -> None:
+    pytest.importorskip("twisted")
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
@@ -179,6 +180,7 @@ def _ignore_errors(port: int, path: str) -> None:
 
 @pytest.mark.loops("asyncio", "twisted")
 def test_workers_serve_tls_from_the_certificate_files(loop: str, tmp_path: object) -> None:
+    pytest.importorskip("trustme")
     from ..tls_certs import make_tls_files
 
     tls = make_tls_files(str(tmp_path))
