@@ -19,6 +19,7 @@ for name in ("twisted", "tornado", "aiohttp", "flask", "starlette", "selenium"):
     pytest.importorskip(name)
 
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as until  # noqa: E402
@@ -58,7 +59,10 @@ def showcase(server_pool: ServerPool, loop: str) -> LiveServer:
 
 
 def wait(browser: Any) -> WebDriverWait:
-    return WebDriverWait(browser, 15)
+    # While a click navigates, an element found on the old document can fail with a stale
+    # reference or, in Chromium, "Node with given id does not belong to the document":
+    # both mean "look again", so the wait retries until its own deadline.
+    return WebDriverWait(browser, 15, ignored_exceptions=(WebDriverException,))
 
 
 def page_text(browser: Any) -> str:

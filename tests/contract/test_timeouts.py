@@ -36,7 +36,15 @@ def test_a_client_that_stops_reading_is_dropped(start_server: Any) -> None:
 
 
 def test_reading_stops_beyond_the_pipelined_requests_limit(start_server: Any) -> None:
-    server: LiveServer = start_server("tests.apps.contract:app", "--limit-pipelined-requests", "4")
+    # The held connection's app waits for a disconnect the paused server cannot read, so a
+    # short graceful shutdown ends the test's server at once rather than after the default.
+    server: LiveServer = start_server(
+        "tests.apps.contract:app",
+        "--limit-pipelined-requests",
+        "4",
+        "--timeout-graceful-shutdown",
+        "1",
+    )
     request = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
     stream = b"GET /wait-disconnect HTTP/1.1\r\nHost: a\r\n\r\n" + request * 2_000_000
     with connect(server) as sock:
